@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/respond-sec/respond/cloud"
+)
+
+// streams are the process's standard streams; tests pass buffers.
+type streams struct {
+	in  io.Reader
+	out io.Writer // results only: text or one JSON document
+	err io.Writer // logs, progress and prompts
+}
+
+// app is what every command shares: the streams, the global flags and
+// the one logger, built once the flags are parsed.
+type app struct {
+	streams
+	getenv func(string) string
+	log    zerolog.Logger
+	g      globalOptions
+}
+
+type globalOptions struct {
+	logLevel   string
+	logFormat  string
+	output     string
+	region     string
+	profile    string
+	endpoint   string
+	caFile     string
+	assumeRole string
+	externalID string
+}
+
+func run(args []string, s streams) int {
+	a := &app{streams: s, getenv: os.Getenv, log: zerolog.Nop()}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	err := root.ExecuteContext(context.Background())
+	code := exitCode(err)
+	var se silentError
+	if err != nil && !errors.As(err, &se) {
+		// The one place an error is reported; JSON consumers read stdout,
+		// which carries the result document when there is one.
+		fmt.Fprintf(s.err, "respond: %v\n", err)
+	}
+	if errors.As(err, &se) {
+		code = se.code
+	}
+	return code
+}
+
+// silentError carries an exit code for an outcome the command already
+// reported on stdout (a refusal, a partial run), so run prints nothing more.
+type silentError struct{ code int }
+
+func (e silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func newRootCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "respond",
+		Short: "Contain a leaked Alibaba Cloud AccessKey",
+		Long: "respond contains a leaked Alibaba Cloud AccessKey: it finds the key's " +
+			"owner, disables the key, and keeps a journal so every run can be resumed.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return a.setup()
+		},
+	}
+	cmd.SetOut(a.out)
+	cmd.SetErr(a.err)
+	cmd.SetIn(a.in)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usageError{err}
+	})
+
+	f := cmd.PersistentFlags()
+	f.StringVar(&a.g.logLevel, "log-level", "info", "log level: trace, debug, info, warn, error")
+	f.StringVar(&a.g.logFormat, "log-format", "console", "log format on stderr: console or json")
+	f.StringVar(&a.g.output, "output", "text", "result format on stdout: text or json")
+	f.StringVar(&a.g.region, "region", cloud.DefaultRegion, "region for regional calls")
+	f.StringVar(&a.g.profile, "profile", "", "credentials profile (Alibaba CLI config or credentials file)")
+	f.StringVar(&a.g.endpoint, "endpoint", "",
+		"send every API call to this base URL (env RESPOND_ENDPOINT); http only for loopback")
+	f.StringVar(&a.g.caFile, "ca-file", "", "extra CA certificate (PEM) to trust, e.g. the emulator's")
+	f.StringVar(&a.g.assumeRole, "assume-role", "", "act through this RAM role ARN via STS")
+	f.StringVar(&a.g.externalID, "external-id", "", "external id for --assume-role")
+
+	cmd.AddCommand(
+		newVersionCmd(a),
+		newSimCmd(a),
+		newKeyCmd(a),
+		newPolicyCmd(a),
+		newDemoCmd(a),
+	)
+	return cmd
+}
+
+// setup checks the global flags and builds the logger.
+func (a *app) setup() error {
+	level, err := zerolog.ParseLevel(strings.ToLower(a.g.logLevel))
+	if err != nil || a.g.logLevel == "" {
+		return usagef("--log-level %q: use trace, debug, info, warn or error", a.g.logLevel)
+	}
+	var w io.Writer
+	switch a.g.logFormat {
+	case "json":
+		w = a.err
+	case "console":
+		w = zerolog.ConsoleWriter{Out: a.err, NoColor: !isTerminal(a.err),
+			TimeFormat: "15:04:05"}
+	default:
+		return usagef("--log-format %q: use console or json", a.g.logFormat)
+	}
+	if a.g.output != "text" && a.g.output != "json" {
+		return usagef("--output %q: use text or json", a.g.output)
+	}
+	a.log = zerolog.New(w).Level(level).With().Timestamp().Logger()
+	return nil
+}
+
+// cloudOptions turns the global flags into client options.
+func (a *app) cloudOptions() (cloud.Options, error) {
+	o := cloud.Options{
+		Region:        a.g.region,
+		Profile:       a.g.profile,
+		CAFile:        a.g.caFile,
+		AssumeRoleARN: a.g.assumeRole,
+		ExternalID:    a.g.externalID,
+		Logger:        a.log,
+	}
+	raw := a.g.endpoint
+	if raw == "" {
+		raw = a.getenv("RESPOND_ENDPOINT")
+	}
+	if raw != "" {
+		ep, err := cloud.ParseEndpoint(raw)
+		if err != nil {
+			return o, usageError{err}
+		}
+		o.Endpoint = ep
+	}
+	if a.g.externalID != "" && a.g.assumeRole == "" {
+		return o, usagef("--external-id needs --assume-role")
+	}
+	return o, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
