@@ -74,6 +74,25 @@ func joinNotes(notes ...string) string {
 		"; ")
 }
 
+// resolveAll settles the doubts of a run that has nothing to apply: every
+// step's check found its desired state, so no call in doubt is needed.
+func (r *run) resolveAll() error {
+	if r.o.DryRun {
+		return nil
+	}
+	for i := range r.res.Steps {
+		sr := &r.res.Steps[i]
+		note, err := r.resolveDoubts(sr.Name, nil)
+		if err != nil {
+			return err
+		}
+		if note != "" {
+			sr.Reason = joinNotes(r.doneReason(sr.Name), note)
+		}
+	}
+	return nil
+}
+
 // resolveDoubts journals, for each call an earlier run left in doubt, what
 // the fresh check decided: make it again, or not needed any more.
 func (r *run) resolveDoubts(step string, calls []Call) (string, error) {

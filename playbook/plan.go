@@ -37,7 +37,7 @@ func (r *run) planStep(ctx context.Context, i int, s Step) error {
 	ps := PlanStep{Name: name, Status: StepPending, Before: chk.Before, Calls: chk.Calls,
 		Reason: r.doubtNote(name)}
 	if len(chk.Calls) == 0 {
-		ps.Status, ps.Reason = StepAlreadyDone, r.doneReason(name)
+		ps.Status, ps.Reason = StepAlreadyDone, joinNotes(r.doneReason(name), ps.Reason)
 	}
 	r.plan.Steps = append(r.plan.Steps, ps)
 

@@ -69,6 +69,9 @@ func (inc *Incident) Run(ctx context.Context, steps []Step, o RunOptions) (*Resu
 		return r.finish(RunFailed, err)
 	}
 	if !r.plan.Pending() {
+		if err := r.resolveAll(); err != nil {
+			return r.finish(RunFailed, err)
+		}
 		return r.finish(RunConverged, nil)
 	}
 	if o.DryRun {
