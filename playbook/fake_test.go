@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -212,6 +213,14 @@ func statuses(res *Result) []string {
 		out = append(out, s.Name+"="+s.Status)
 	}
 	return out
+}
+
+// wantSteps checks the steps' statuses, each written name=status.
+func wantSteps(t *testing.T, res *Result, want ...string) {
+	t.Helper()
+	if got := statuses(res); !slices.Equal(got, want) {
+		t.Errorf("steps = %v, want %v", got, want)
+	}
 }
 
 func kinds(t *testing.T, path string) []string {

@@ -129,8 +129,8 @@ func openJournal(path string, clock Clock, log zerolog.Logger) (*journal, []Reco
 		f.Close()
 		return nil, nil, err
 	}
-	log.Warn().Str("journal", path).Int("line", p.tornAt).Int("removed_bytes", len(p.torn)).
-		Msg("journal repaired: incomplete last line removed")
+	log.Warn().Str("journal", path).Int("line", p.tornAt).
+		Int("removed_bytes", len(p.torn)).Msg("journal repaired: incomplete last line removed")
 	return j, append(p.records, r), nil
 }
 

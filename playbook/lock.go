@@ -66,7 +66,8 @@ func tryLock(f *os.File) error {
 
 func lockFailure(path string, err error) error {
 	if !errors.Is(err, syscall.EWOULDBLOCK) {
-		return &DirError{Dir: filepath.Dir(path), Err: fmt.Errorf("lock %s: %w", path, err)}
+		err = fmt.Errorf("lock %s: %w", path, err)
+		return &DirError{Dir: filepath.Dir(path), Err: err}
 	}
 	e := &LockedError{Path: path}
 	var h holder

@@ -69,7 +69,8 @@ func createMeta(o OpenOptions, now time.Time) (meta, error) {
 	if err != nil {
 		return m, fmt.Errorf("encode %s: %w", MetaFile, err)
 	}
-	if err := writeFileSynced(filepath.Join(o.Dir, MetaFile), append(data, '\n')); err != nil {
+	path := filepath.Join(o.Dir, MetaFile)
+	if err := writeFileSynced(path, append(data, '\n')); err != nil {
 		return m, &DirError{Dir: o.Dir, Err: err}
 	}
 	return m, nil

@@ -15,7 +15,8 @@ func TestFreshRunConverges(t *testing.T) {
 	dir := t.TempDir()
 	w := newWorld("key", "Active", "role", "old")
 	inc := openTest(t, dir)
-	if err := inc.Record(t.Context(), "key_owner", map[string]string{"user": "ci"}); err != nil {
+	owner := map[string]string{"user": "ci"}
+	if err := inc.Record(t.Context(), "key_owner", owner); err != nil {
 		t.Fatal(err)
 	}
 
@@ -26,9 +27,7 @@ func TestFreshRunConverges(t *testing.T) {
 	if res.Status != RunConverged {
 		t.Errorf("status = %s, want converged", res.Status)
 	}
-	if got, want := statuses(res), []string{"disable=done", "revoke=done"}; !slices.Equal(got, want) {
-		t.Errorf("steps = %v, want %v", got, want)
-	}
+	wantSteps(t, res, "disable=done", "revoke=done")
 	if w.get("key") != "Inactive" || w.applyCount() != 2 {
 		t.Errorf("world = %v after %d applies", w.vals, w.applyCount())
 	}
@@ -65,7 +64,10 @@ func TestSecondRunIsAlreadyDone(t *testing.T) {
 
 	confirmed := false
 	res, err := runOnce(t, dir, twoSteps(w), RunOptions{
-		Confirm: func(context.Context, Plan) (bool, error) { confirmed = true; return true, nil },
+		Confirm: func(context.Context, Plan) (bool, error) {
+			confirmed = true
+			return true, nil
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -100,9 +102,7 @@ func TestWorldChangedAfterVerifiedRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := statuses(res), []string{"disable=done", "revoke=already_done"}; !slices.Equal(got, want) {
-		t.Errorf("steps = %v, want %v", got, want)
-	}
+	wantSteps(t, res, "disable=done", "revoke=already_done")
 	if w.get("key") != "Inactive" {
 		t.Error("the key was not disabled again")
 	}
@@ -122,9 +122,7 @@ func TestDryRun(t *testing.T) {
 	if res.Status != RunPending || !res.DryRun {
 		t.Errorf("status = %s dry_run=%v, want pending dry run", res.Status, res.DryRun)
 	}
-	if got, want := statuses(res), []string{"disable=pending", "revoke=already_done"}; !slices.Equal(got, want) {
-		t.Errorf("steps = %v, want %v", got, want)
-	}
+	wantSteps(t, res, "disable=pending", "revoke=already_done")
 	if c := res.Steps[0].Calls; len(c) != 1 || c[0].Call.Action != "Set" {
 		t.Errorf("planned calls = %+v", c)
 	}
@@ -162,10 +160,7 @@ func TestFailureStopsTheRun(t *testing.T) {
 	if res.Status != RunPartial {
 		t.Errorf("status = %s, want partial", res.Status)
 	}
-	want := []string{"disable=done", "delete-role=failed", "recreate-role=skipped"}
-	if got := statuses(res); !slices.Equal(got, want) {
-		t.Errorf("steps = %v, want %v", got, want)
-	}
+	wantSteps(t, res, "disable=done", "delete-role=failed", "recreate-role=skipped")
 	if w.get("role2") != "" {
 		t.Error("the step after the failed one was applied")
 	}
@@ -239,9 +234,9 @@ func TestPlanDrift(t *testing.T) {
 	if w.applyCount() != 0 {
 		t.Errorf("%d calls made despite the drift", w.applyCount())
 	}
-	want := []string{"disable=failed", "revoke=skipped"}
-	if got := statuses(res); !slices.Equal(got, want) || res.Status != RunPartial {
-		t.Errorf("%s: steps = %v, want %v", res.Status, got, want)
+	wantSteps(t, res, "disable=failed", "revoke=skipped")
+	if res.Status != RunPartial {
+		t.Errorf("status = %s, want partial", res.Status)
 	}
 	if e := res.Steps[0].Error; e == nil || e.Code != "plan_drift" {
 		t.Errorf("step error = %+v, want code plan_drift", e)
@@ -259,9 +254,7 @@ func TestFewerCallsThanPlannedIsNoDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := statuses(res), []string{"disable=done", "revoke=already_done"}; !slices.Equal(got, want) {
-		t.Errorf("steps = %v, want %v", got, want)
-	}
+	wantSteps(t, res, "disable=done", "revoke=already_done")
 }
 
 func TestPlanningFailureAppliesNothing(t *testing.T) {
@@ -273,9 +266,7 @@ func TestPlanningFailureAppliesNothing(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || res.Status != RunFailed {
 		t.Fatalf("%s, %v: want failed, canceled", res.Status, err)
 	}
-	if got, want := statuses(res), []string{"disable=failed", "revoke=skipped"}; !slices.Equal(got, want) {
-		t.Errorf("steps = %v, want %v", got, want)
-	}
+	wantSteps(t, res, "disable=failed", "revoke=skipped")
 	if res.Error == nil || res.Error.Code != "canceled" {
 		t.Errorf("result error = %+v", res.Error)
 	}
