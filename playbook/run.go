@@ -51,8 +51,8 @@ type run struct {
 
 // Run plans steps, asks for confirmation, and applies them in order, each
 // re-checked right before it is applied and verified after. It stops at the
-// first step that fails. The Result is never nil; the error is set when the
-// run is partial, refused or failed.
+// first step that fails. The error is set when the run is partial, refused
+// or failed; the Result is nil only when steps lack names or share one.
 func (inc *Incident) Run(ctx context.Context, steps []Step, o RunOptions) (*Result,
 	error) {
 	inc.runMu.Lock()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 func TestFreshRunConverges(t *testing.T) {
@@ -323,5 +325,32 @@ func TestResultJSONIsStable(t *testing.T) {
 		if !strings.Contains(string(b), field) {
 			t.Errorf("result JSON lacks %s:\n%s", field, b)
 		}
+	}
+}
+
+// TestLogsCarryNoPayload plants a canary in what a step reads and in its
+// call's parameters: the journal keeps them, the log at debug level must not.
+func TestLogsCarryNoPayload(t *testing.T) {
+	const canary = "CANARY-7f3c9e"
+	var logs strings.Builder
+	dir := t.TempDir()
+	inc, err := Open(t.Context(), OpenOptions{Dir: dir, Subject: testSubject,
+		Logger: zerolog.New(&logs).Level(zerolog.DebugLevel)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inc.Close()
+
+	w := newWorld("key", canary)
+	steps := []Step{&setStep{w: w, name: "disable", key: "key", want: "Inactive", lag: 1}}
+	o := RunOptions{VerifyBackoff: time.Millisecond}
+	if _, err := inc.Run(t.Context(), steps, o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `"call_id":"disable#1"`) {
+		t.Fatalf("debug log lacks the call:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), canary) {
+		t.Errorf("log holds the step's payload:\n%s", logs.String())
 	}
 }
