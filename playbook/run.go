@@ -111,7 +111,7 @@ func (inc *Incident) newRun(steps []Step, o RunOptions) *run {
 	res := &Result{IncidentID: inc.ID(), RunID: id, DryRun: o.DryRun, Started: now,
 		Steps: make([]StepResult, len(steps))}
 	for i, s := range steps {
-		res.Steps[i].Name = s.Name()
+		res.Steps[i] = StepResult{Name: s.Name(), Status: StepSkipped}
 	}
 	inc.setRun(id)
 	return &run{inc: inc, id: id, o: o, res: res, settled: make([]bool, len(steps)),
@@ -163,21 +163,27 @@ func (r *run) finish(status string, err error) (*Result, error) {
 
 	var werr error
 	for i := range res.Steps {
-		if !r.settled[i] {
-			werr = errors.Join(werr, r.settle(i))
+		if werr == nil && !r.settled[i] {
+			werr = r.settle(i)
 		}
 	}
 	res.Findings = r.inc.findingsSnapshot()
 	res.Finished = r.inc.clock.Now().UTC()
-	_, ferr := r.write(Record{Kind: KindRunFinished, Status: status, Error: res.Error}, nil)
+	if werr == nil {
+		_, werr = r.write(Record{Kind: KindRunFinished, Status: status, Error: res.Error},
+			nil)
+	}
 	res.JournalHead = r.inc.endRun()
+	if werr != nil && errors.Is(err, werr) {
+		werr = nil // the journal failed already, and err says so
+	}
 
 	ev := r.log.Info()
 	if status != RunConverged && status != RunPending {
 		ev = r.log.Warn()
 	}
 	ev.Str("status", status).Msg("run finished")
-	return res, errors.Join(err, werr, ferr)
+	return res, errors.Join(err, werr)
 }
 
 // reasonData is the data of a step_status record.
