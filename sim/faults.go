@@ -301,13 +301,13 @@ func (f *FaultSet) allow(action, account string, now time.Time) bool {
 	key := action + "|" + account
 	b := f.buckets[key]
 	if b == nil {
-		b = &bucket{tokens: limit, last: now}
+		b = &bucket{tokens: max(limit, 1), last: now}
 		f.buckets[key] = b
 	}
 	return b.take(limit, now)
 }
 
-// bucket is a token bucket holding at most one second of calls.
+// bucket is a token bucket holding one second of calls (at least one).
 type bucket struct {
 	tokens float64
 	last   time.Time
@@ -315,7 +315,7 @@ type bucket struct {
 
 func (b *bucket) take(limit float64, now time.Time) bool {
 	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = min(limit, b.tokens+el*limit)
+		b.tokens = min(max(limit, 1), b.tokens+el*limit)
 	}
 	b.last = now
 	if b.tokens < 1 {
