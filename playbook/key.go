@@ -2,6 +2,7 @@ package playbook
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -92,12 +93,18 @@ func ContainKey(ctx context.Context, svc *ram.Service, req KeyRequest,
 	}
 	var nf *ram.KeyNotFoundError
 	if errors.As(err, &nf) {
-		return rep, goneOrUnknown(req, rep, nf)
-	}
-	if err != nil {
+		// A key this incident already identified and that is gone now was
+		// deleted, by an earlier run or by someone else: the steps below
+		// will find their desired state holds and journal it so.
+		if owner = earlierOwner(req.IncidentDir, req.KeyID); owner == nil {
+			rep.Status = "not_found"
+			return rep, fmt.Errorf("%w: %w", ErrKeyNotFound, nf)
+		}
+		rep.Owner = owner
+		log.Info().Msg("key no longer exists; resuming with the owner journaled earlier")
+	} else if err != nil {
 		return rep, err
-	}
-	if err := inc.Record(ctx, "key_owner", owner); err != nil {
+	} else if err := inc.Record(ctx, "key_owner", owner); err != nil {
 		return rep, err
 	}
 
@@ -181,32 +188,28 @@ func guard(caller *ram.Identity, owner *ram.Owner, force bool) *GuardError {
 	return nil
 }
 
-// goneOrUnknown explains a key that is not there. When this incident's
-// journal shows the key was deleted by an earlier run, it is done.
-func goneOrUnknown(req KeyRequest, rep *KeyReport, nf *ram.KeyNotFoundError) error {
-	recs, err := ReadJournal(filepath.Join(req.IncidentDir, "journal.jsonl"))
-	if err == nil && deletedEarlier(recs, req.KeyID) {
-		rep.Status = "converged"
-		rep.Run = &Result{IncidentID: req.IncidentID, Status: "converged",
-			Steps: []StepResult{
-				{Name: "disable-key", Status: "already_done", Reason: "key deleted by an earlier run"},
-				{Name: "delete-key", Status: "already_done", Reason: "deleted by an earlier run"},
-			}}
+// earlierOwner returns the owner of keyID as an earlier run of this
+// incident journaled it, or nil.
+func earlierOwner(dir, keyID string) *ram.Owner {
+	recs, err := ReadJournal(filepath.Join(dir, "journal.jsonl"))
+	if err != nil {
 		return nil
 	}
-	rep.Status = "not_found"
-	return fmt.Errorf("%w: %w", ErrKeyNotFound, nf)
+	for _, r := range recs {
+		if r.Kind != KindFinding {
+			continue
+		}
+		var f struct {
+			Name  string    `json:"name"`
+			Value ram.Owner `json:"value"`
+		}
+		if json.Unmarshal(r.Data, &f) == nil && f.Name == "key_owner" &&
+			f.Value.KeyID == keyID && f.Value.UserName != "" {
+			return &f.Value
+		}
+	}
+	return nil
 }
 
 // ErrKeyNotFound is returned when the key matches nothing in the account.
 var ErrKeyNotFound = errors.New("access key not found")
-
-func deletedEarlier(recs []Record, keyID string) bool {
-	for _, r := range recs {
-		if r.Kind == KindOutcome && r.Error == nil && r.Call != nil &&
-			r.Call.Action == "DeleteAccessKey" && r.Call.Params["UserAccessKeyId"] == keyID {
-			return true
-		}
-	}
-	return false
-}

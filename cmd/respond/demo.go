@@ -55,7 +55,7 @@ func (a *app) demo(ctx context.Context, o demoOptions) error {
 	if err != nil {
 		return err
 	}
-	ep, err := cloud.ParseEndpoint(inst.Endpoint)
+	ep, err := cloud.ParseEndpoint(inst.URL())
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (a *app) demo(ctx context.Context, o demoOptions) error {
 	if err != nil {
 		return err
 	}
-	a.log.Info().Str("endpoint", inst.Endpoint).
+	a.log.Info().Str("endpoint", inst.URL()).
 		Str("access_key_id", cloud.MaskKeyID(leaked)).Msg("demo emulator ready")
 
 	id := newIncidentID(now)
