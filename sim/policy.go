@@ -444,7 +444,8 @@ func validateTrustPolicy(param, doc string) *APIError {
 		return errMissing(param)
 	}
 	if n := utf8.RuneCountInString(doc); n > maxTrustDocument {
-		return Errorf(http.StatusBadRequest, "InvalidParameter.AssumeRolePolicyDocument.Length",
+		return Errorf(http.StatusBadRequest,
+			"InvalidParameter.AssumeRolePolicyDocument.Length",
 			"The trust policy has %d characters; at most %d are allowed.",
 			n, maxTrustDocument)
 	}

@@ -180,8 +180,10 @@ func (n nameRule) check(param, v string) *APIError {
 	}
 	for _, c := range v {
 		if !isASCIIAlnum(c) && !strings.ContainsRune(n.extra, c) {
-			return Errorf(http.StatusBadRequest, "InvalidParameter."+n.field+".InvalidChars",
-				"The parameter %s may contain only letters, digits and %q.", param, n.extra)
+			return Errorf(http.StatusBadRequest,
+				"InvalidParameter."+n.field+".InvalidChars",
+				"The parameter %s may contain only letters, digits and %q.",
+				param, n.extra)
 		}
 	}
 	return nil
@@ -276,7 +278,7 @@ func sortedKeys[T any](m map[string]T) []string {
 // Lookups answering the service's not-found errors.
 
 func errNoUser() *APIError {
-	return Errorf(http.StatusNotFound, "EntityNotExist.User", "The user does not exist.")
+	return notFound(kindUser)
 }
 
 func findUser(r *Request, param string) (*User, *APIError) {
@@ -298,7 +300,7 @@ func findGroup(r *Request, param string) (*Group, *APIError) {
 	if g := r.Caller.Account.Groups[name]; g != nil {
 		return g, nil
 	}
-	return nil, Errorf(http.StatusNotFound, "EntityNotExist.Group", "The group does not exist.")
+	return nil, notFound(kindGroup)
 }
 
 func findRole(r *Request, param string) (*Role, *APIError) {
@@ -309,7 +311,20 @@ func findRole(r *Request, param string) (*Role, *APIError) {
 	if role := r.Caller.Account.Roles[name]; role != nil {
 		return role, nil
 	}
-	return nil, Errorf(http.StatusNotFound, "EntityNotExist.Role", "The role does not exist.")
+	return nil, notFound(kindRole)
+}
+
+// notFound is EntityNotExist.<kind> (404).
+func notFound(kind string) *APIError {
+	return Errorf(http.StatusNotFound, "EntityNotExist."+kind,
+		"The %s does not exist.", strings.ToLower(kind))
+}
+
+// alreadyExists is EntityAlreadyExists.<kind> (409), worded as the
+// service words it.
+func alreadyExists(kind string) *APIError {
+	return conflict("EntityAlreadyExists."+kind,
+		"The %s does already EXIST.", strings.ToLower(kind))
 }
 
 // conflict builds a 409 answer.

@@ -16,7 +16,8 @@ func ramGroupEndpoints() []Endpoint {
 		ramAPI("ListGroups", readAPI, listGroups, named("group", "")),
 		ramAPI("AddUserToGroup", writeAPI, addUserToGroup, group),
 		ramAPI("RemoveUserFromGroup", writeAPI, removeUserFromGroup, group),
-		ramAPI("ListGroupsForUser", readAPI, ramListGroupsForUser, named("user", "UserName")),
+		ramAPI("ListGroupsForUser", readAPI, ramListGroupsForUser,
+			named("user", "UserName")),
 		ramAPI("ListUsersForGroup", readAPI, listUsersForGroup, group),
 	}
 }
@@ -42,7 +43,7 @@ func createGroup(w *World, r *Request) (map[string]any, error) {
 		return nil, err
 	}
 	if a.Groups[name] != nil {
-		return nil, conflict("EntityAlreadyExists.Group", "The group does already EXIST.")
+		return nil, alreadyExists(kindGroup)
 	}
 	if len(a.Groups) >= maxGroups {
 		return nil, conflict("LimitExceeded.Group",
@@ -98,7 +99,7 @@ func updateGroup(_ *World, r *Request) (map[string]any, error) {
 			return nil, err
 		}
 		if a.Groups[newName] != nil {
-			return nil, conflict("EntityAlreadyExists.Group", "The group does already EXIST.")
+			return nil, alreadyExists(kindGroup)
 		}
 		renameGroup(a, g, newName)
 	}

@@ -89,7 +89,8 @@ func createAccessKey(w *World, r *Request) (map[string]any, error) {
 	}
 	if len(h.keys()) >= maxKeysPerUser {
 		return nil, conflict("LimitExceeded.User.AccessKey",
-			"The count of access keys of the user exceeds the limit of %d.", maxKeysPerUser)
+			"The count of access keys of the user exceeds the limit of %d.",
+			maxKeysPerUser)
 	}
 
 	k := w.NewKey(r.Now)

@@ -43,7 +43,7 @@ func policyTypeParam(r *Request) (string, *APIError) {
 }
 
 func errNoPolicy() *APIError {
-	return Errorf(http.StatusNotFound, "EntityNotExist.Policy", "The policy does not exist.")
+	return notFound("Policy")
 }
 
 // findPolicy resolves PolicyType and PolicyName.
@@ -131,7 +131,7 @@ func createPolicy(_ *World, r *Request) (map[string]any, error) {
 		return nil, err
 	}
 	if a.Policies[name] != nil {
-		return nil, conflict("EntityAlreadyExists.Policy", "The policy does already EXIST.")
+		return nil, alreadyExists("Policy")
 	}
 	if len(a.Policies) >= maxCustomPolicies {
 		return nil, conflict("LimitExceeded.Policy",
@@ -264,7 +264,8 @@ func createPolicyVersion(_ *World, r *Request) (map[string]any, error) {
 		p.Versions = slices.DeleteFunc(p.Versions,
 			func(v PolicyVersion) bool { return v.ID == drop })
 	}
-	p.Versions = append(p.Versions, PolicyVersion{ID: id, Document: doc, CreateDate: r.Now})
+	p.Versions = append(p.Versions,
+		PolicyVersion{ID: id, Document: doc, CreateDate: r.Now})
 	if setDefault {
 		p.DefaultVersion = id
 	}

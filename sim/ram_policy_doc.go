@@ -144,7 +144,8 @@ func parseStatement(raw json.RawMessage, kind policyKind) (statement, error) {
 		return st, err
 	}
 	if kind == permissionPolicy {
-		st.Resource, st.NotResource, err = pair(m, "Resource", "NotResource", checkResource)
+		st.Resource, st.NotResource, err = pair(m, "Resource", "NotResource",
+			checkResource)
 	} else {
 		st.Principal, err = parsePrincipal(m["Principal"])
 	}
@@ -203,7 +204,8 @@ func stringList(raw json.RawMessage, name string) ([]string, error) {
 	}
 	var list []string
 	if err := json.Unmarshal(raw, &list); err != nil || len(list) == 0 {
-		return nil, fmt.Errorf("%q must be a string or a non-empty array of strings", name)
+		return nil, fmt.Errorf("%q must be a string or a non-empty array of strings",
+			name)
 	}
 	for _, s := range list {
 		if s == "" {

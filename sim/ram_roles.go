@@ -59,7 +59,7 @@ func createRole(w *World, r *Request) (map[string]any, error) {
 		return nil, err
 	}
 	if a.Roles[name] != nil {
-		return nil, conflict("EntityAlreadyExists.Role", "The role does already EXIST.")
+		return nil, alreadyExists(kindRole)
 	}
 	if len(a.Roles) >= maxRoles {
 		return nil, conflict("LimitExceeded.Role",

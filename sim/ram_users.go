@@ -55,7 +55,7 @@ func createUser(w *World, r *Request) (map[string]any, error) {
 		return nil, err
 	}
 	if a.Users[name] != nil {
-		return nil, conflict("EntityAlreadyExists.User", "The user does already EXIST.")
+		return nil, alreadyExists(kindUser)
 	}
 	if len(a.Users) >= maxUsers {
 		return nil, conflict("LimitExceeded.User",
@@ -112,7 +112,7 @@ func updateUser(_ *World, r *Request) (map[string]any, error) {
 			return nil, err
 		}
 		if r.Caller.Account.Users[newName] != nil {
-			return nil, conflict("EntityAlreadyExists.User", "The user does already EXIST.")
+			return nil, alreadyExists(kindUser)
 		}
 		renameUser(r.Caller.Account, u, newName)
 	}
