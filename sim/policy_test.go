@@ -605,3 +605,48 @@ func TestWildcardMatch(t *testing.T) {
 		})
 	}
 }
+
+func TestConditionOperators(t *testing.T) {
+	tests := []struct {
+		op     string
+		have   string
+		values []string
+		want   bool
+	}{
+		{"stringequals", "a", []string{"b", "a"}, true},
+		{"stringequals", "A", []string{"a"}, false},
+		{"stringnotequals", "a", []string{"b", "c"}, true},
+		{"stringnotequals", "a", []string{"b", "a"}, false},
+		{"stringequalsignorecase", "ABC", []string{"abc"}, true},
+		{"stringnotequalsignorecase", "ABC", []string{"abc"}, false},
+		{"stringlike", "STS.x1", []string{"STS.*"}, true},
+		{"stringnotlike", "LTAI1", []string{"STS.*"}, true},
+		{"numericequals", "5", []string{"5.0"}, true},
+		{"numericnotequals", "5", []string{"6"}, true},
+		{"numericlessthan", "5", []string{"6"}, true},
+		{"numericlessthan", "6", []string{"6"}, false},
+		{"numericlessthanequals", "6", []string{"6"}, true},
+		{"numericgreaterthan", "7", []string{"6"}, true},
+		{"numericgreaterthanequals", "5", []string{"6"}, false},
+		{"numericequals", "five", []string{"5"}, false},
+		{"dateequals", "2026-03-01T12:00:00Z", []string{"2026-03-01T20:00:00+08:00"}, true},
+		{"datenotequals", "2026-03-01T12:00:00Z", []string{"2026-03-01T12:00:01Z"}, true},
+		{"datelessthanequals", "2026-03-01T12:00:00Z", []string{"2026-03-01T12:00:00Z"}, true},
+		{"dategreaterthanequals", "2026-03-01T12:00:00Z", []string{"2026-03-02T00:00:00Z"},
+			false},
+		{"bool", "false", []string{"False"}, true},
+		{"ipaddress", "::ffff:10.0.0.1", []string{"10.0.0.0/8"}, true},
+		{"ipaddress", "2001:db8::1", []string{"2001:db8::/32"}, true},
+		{"ipaddress", "not-an-ip", []string{"10.0.0.0/8"}, false},
+		{"notipaddress", "192.0.2.1", []string{"10.0.0.0/8", "172.16.0.0/12"}, true},
+	}
+	for _, tt := range tests {
+		name := fmt.Sprintf("%s %s %v", tt.op, tt.have, tt.values)
+		t.Run(name, func(t *testing.T) {
+			c := condition{op: tt.op, key: "k", values: tt.values}
+			if got := c.holds(tt.have); got != tt.want {
+				t.Fatalf("holds = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

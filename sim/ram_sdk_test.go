@@ -578,3 +578,72 @@ func TestRAMGroupLimitPerUser(t *testing.T) {
 	mustCall(t, "create group", createGroupNamed(adm, "one-too-many"))
 	serverError(t, addToGroup(adm, "one-too-many", "nobody"), "LimitExceeded.User.Group", 409)
 }
+
+func TestRAMRenames(t *testing.T) {
+	inst := startSim(t, Options{})
+	adm := ramClient(t, inst, adminKeyID, adminSecret, "")
+	mustCall(t, "create group", createGroupNamed(adm, "old-team"))
+	mustCall(t, "join", addToGroup(adm, "old-team", "ci-deploy"))
+
+	ug := ram.CreateUpdateGroupRequest()
+	ug.GroupName, ug.NewGroupName, ug.NewComments = "old-team", "new-team", "renamed"
+	resp, err := adm.UpdateGroup(ug)
+	mustCall(t, "update group", err)
+	if resp.Group.GroupName != "new-team" || resp.Group.Comments != "renamed" {
+		t.Errorf("updated group = %+v", resp.Group)
+	}
+	uu := ram.CreateUpdateUserRequest()
+	uu.UserName, uu.NewUserName = "ci-deploy", "ci-runner"
+	_, err = adm.UpdateUser(uu)
+	mustCall(t, "rename user", err)
+
+	fg := ram.CreateListGroupsForUserRequest()
+	fg.UserName = "ci-runner"
+	groups, err := adm.ListGroupsForUser(fg)
+	mustCall(t, "groups for renamed user", err)
+	if g := groups.Groups.Group; len(g) != 1 || g[0].GroupName != "new-team" {
+		t.Errorf("groups = %+v", g)
+	}
+	fu := ram.CreateListUsersForGroupRequest()
+	fu.GroupName = "new-team"
+	members, err := adm.ListUsersForGroup(fu)
+	mustCall(t, "members of renamed group", err)
+	if u := members.Users.User; len(u) != 1 || u[0].UserName != "ci-runner" {
+		t.Errorf("members = %+v", u)
+	}
+	lk := ram.CreateListAccessKeysRequest()
+	lk.UserName = "ci-runner"
+	keys, err := adm.ListAccessKeys(lk)
+	mustCall(t, "keys of renamed user", err)
+	if k := keys.AccessKeys.AccessKey; len(k) != 1 || k[0].AccessKeyId != ciKeyID {
+		t.Errorf("keys = %+v", k)
+	}
+	serverError(t, setKeyStatus(adm, "ci-deploy", ciKeyID, "Inactive"), "EntityNotExist.User", 404)
+	mustCall(t, "disable under new name", setKeyStatus(adm, "ci-runner", ciKeyID, "Inactive"))
+}
+
+func TestRAMDeletePolicyVersion(t *testing.T) {
+	inst := startSim(t, Options{})
+	adm := ramClient(t, inst, adminKeyID, adminSecret, "")
+	doc := `{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Resource":"*"}]}`
+	mustCall(t, "create", createPolicyNamed(adm, "versioned", doc))
+	mustCall(t, "new default", newVersion(adm, "versioned", doc, true, ""))
+
+	del := func(v string) func() error {
+		return func() error {
+			req := ram.CreateDeletePolicyVersionRequest()
+			req.PolicyName, req.VersionId = "versioned", v
+			_, err := adm.DeletePolicyVersion(req)
+			return err
+		}
+	}
+	runErrorCases(t, []apiCase{
+		{"default version", del("v2"), "DeleteConflict.Policy.DefaultVersion", 409},
+		{"unknown version", del("v7"), "EntityNotExist.Policy.Version", 404},
+		{"policy with two versions", func() error { return deletePolicyNamed(adm, "versioned") },
+			"DeleteConflict.Policy.Version", 409},
+	})
+	mustCall(t, "delete v1", del("v1")())
+	mustCall(t, "delete policy", deletePolicyNamed(adm, "versioned"))
+	serverError(t, deletePolicyNamed(adm, "versioned"), "EntityNotExist.Policy", 404)
+}
