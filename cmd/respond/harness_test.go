@@ -61,6 +61,8 @@ func testScenario() *sim.Scenario {
 				{Name: "limited", Keys: []sim.ScenarioKey{
 					{ID: limitedKey, Secret: limitedSecret, CreateDate: created}}},
 			},
+			Roles: []sim.ScenarioRole{{Name: "incident-responder",
+				Policies: []sim.ScenarioAttachment{{Name: "AdministratorAccess", Type: "System"}}}},
 		}},
 		Admin: &sim.ScenarioAdmin{User: "responder", Key: responderKey},
 	}
@@ -68,8 +70,18 @@ func testScenario() *sim.Scenario {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
+	return newWorldWith(t, nil)
+}
+
+// newWorldWith starts an emulator on the test scenario as changed by edit.
+func newWorldWith(t *testing.T, edit func(*sim.Scenario)) *world {
+	t.Helper()
+	sc := testScenario()
+	if edit != nil {
+		edit(sc)
+	}
 	inst, err := sim.Start(context.Background(), sim.Options{Addr: "127.0.0.1:0",
-		Scenario: testScenario(), Logger: zerolog.Nop()})
+		Scenario: sc, Logger: zerolog.Nop()})
 	if err != nil {
 		t.Fatalf("start emulator: %v", err)
 	}
