@@ -33,7 +33,7 @@ func (r *run) converge(ctx context.Context, i int, s Step) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("step %s: %w", name, err)
 	}
-	chk, err := s.Check(ctx)
+	chk, err := r.recheck(ctx, i, s)
 	if err != nil {
 		return fmt.Errorf("check step %s: %w", name, err)
 	}
@@ -67,6 +67,16 @@ func (r *run) converge(ctx context.Context, i int, s Step) error {
 		sr.Status = StepDone
 	}
 	return err
+}
+
+// recheck reads a step's state right before it is applied, unless the
+// plan's check of it is still fresh.
+func (r *run) recheck(ctx context.Context, i int, s Step) (Check, error) {
+	if r.fresh {
+		ps := r.plan.Steps[i]
+		return Check{Before: ps.Before, Calls: ps.Calls}, nil
+	}
+	return s.Check(ctx)
 }
 
 func joinNotes(notes ...string) string {
@@ -140,6 +150,7 @@ func (r *run) call(ctx context.Context, s Step, sr *StepResult, n int, c Call) e
 	r.log.Debug().Str("step", name).Str("call_id", cr.CallID).Str("service", c.Service).
 		Str("action", c.Action).Msg("call")
 	cr.Started = r.inc.clock.Now().UTC()
+	r.fresh = false
 	ap, err := s.Apply(ctx, c)
 	cr.Finished = r.inc.clock.Now().UTC()
 	cr.RequestID, cr.Detail, cr.Error = ap.RequestID, ap.Detail, errorInfo(err)

@@ -47,6 +47,13 @@ type run struct {
 	res     *Result
 	plan    Plan
 	settled []bool // step i has its step_status record
+
+	// fresh says the plan's checks still describe the world: nothing was
+	// applied since they ran and nobody was asked to confirm (a person can
+	// take minutes). While it holds, the first step applies the plan's
+	// calls without reading the state a second time: one round trip less
+	// between a leak and its containment.
+	fresh bool
 }
 
 // Run plans steps, asks for confirmation, and applies them in order, each
@@ -68,6 +75,7 @@ func (inc *Incident) Run(ctx context.Context, steps []Step, o RunOptions) (*Resu
 	if err := r.planAll(ctx, steps); err != nil {
 		return r.finish(RunFailed, err)
 	}
+	r.fresh = true
 	if !r.plan.Pending() {
 		if err := r.resolveAll(); err != nil {
 			return r.finish(RunFailed, err)
@@ -145,6 +153,7 @@ func (r *run) confirm(ctx context.Context) error {
 	if r.o.Confirm == nil {
 		return nil
 	}
+	r.fresh = false
 	ok, err := r.o.Confirm(ctx, r.plan)
 	if err != nil {
 		return fmt.Errorf("confirm plan: %w", err)
