@@ -70,11 +70,13 @@ func (a *app) simServe(ctx context.Context, o simServeOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := json.NewEncoder(a.out).Encode(inst.Ready()); err != nil {
+	ready := inst.Ready()
+	ready.Endpoint = inst.URL() // a base URL, as --endpoint takes it
+	if err := json.NewEncoder(a.out).Encode(ready); err != nil {
 		_ = inst.Close(context.Background())
 		return err
 	}
-	a.log.Info().Str("endpoint", inst.Endpoint).Msg("emulator ready")
+	a.log.Info().Str("endpoint", ready.Endpoint).Msg("emulator ready")
 
 	<-ctx.Done()
 	a.log.Info().Msg("emulator stopping")
