@@ -18,9 +18,9 @@ const (
 
 // Errors of ValidateKeyID; every one is a usage error.
 var (
-	ErrKeyIDInvalid  = errors.New("invalid access key id")
-	ErrLooksLikeKey  = errors.New("looks like an access key secret")
-	ErrSTSKeyID      = errors.New("temporary sts access key id")
+	ErrKeyIDInvalid = errors.New("invalid access key id")
+	ErrLooksLikeKey = errors.New("looks like an access key secret")
+	ErrSTSKeyID     = errors.New("temporary sts access key id")
 )
 
 // ValidateKeyID checks that s can be an AccessKey id. The errors never

@@ -19,9 +19,9 @@ import (
 // killPoint says when to SIGKILL a run: as soon as the journal holds a
 // matching record.
 type killPoint struct {
-	name   string
-	kind   string // journal record kind
-	step   string
+	name string
+	kind string // journal record kind
+	step string
 }
 
 // The points around both mutating calls of `respond key --delete`: before
