@@ -262,3 +262,16 @@ func TestTokenLifecycle(t *testing.T) {
 		}
 	})
 }
+
+func TestAssumeRoleDeniedDetail(t *testing.T) {
+	inst := startSim(t, Options{})
+	req := sts.CreateAssumeRoleRequest()
+	req.RoleArn = "acs:ram::" + testAccount + ":role/deploy-role"
+	req.RoleSessionName = "s1"
+	_, err := stsClient(t, inst, nobodyKeyID, nobodySecret, "").AssumeRole(req)
+	se := serverError(t, err, "NoPermission", 403)
+	d := se.AccessDeniedDetail()
+	if d["AuthAction"] != "sts:AssumeRole" || d["AuthPrincipalType"] != "SubUser" {
+		t.Errorf("AccessDeniedDetail = %v", d)
+	}
+}
