@@ -235,7 +235,8 @@ func (d *demoBuilder) attack() {
 	d.call(next(9), leaked, ProductRAM, "ListPoliciesForUser", "Read", "cn-hangzhou",
 		map[string]any{"UserName": "ci-deploy"}, "NoPermission")
 	d.call(next(40), leaked, ProductSTS, "AssumeRole", "Write", "cn-hangzhou", map[string]any{
-		"RoleArn": "acs:ram::" + DemoAccountID + ":role/ops-admin", "RoleSessionName": "maint"}, "")
+		"RoleArn":         "acs:ram::" + DemoAccountID + ":role/ops-admin",
+		"RoleSessionName": "maint"}, "")
 
 	ops := roleActor(demoOpsRoleID, "ops-admin", "maint", d.stsKey(), demoAttackerIPs[1],
 		demoCLIAgent)
@@ -267,5 +268,6 @@ func (d *demoBuilder) sweep(at time.Time) {
 	}
 	d.call(at.Add(3*time.Minute), backdoor, "Oss", "ListBuckets", "Read", "cn-hangzhou", nil, "")
 	d.call(at.Add(5*time.Minute), backdoor, "Ecs", "CreateInstance", "Write", "ap-southeast-1",
-		map[string]any{"RegionId": "ap-southeast-1", "InstanceType": "ecs.gn6i-c24g1.6xlarge"}, "")
+		map[string]any{"RegionId": "ap-southeast-1",
+			"InstanceType": "ecs.gn6i-c24g1.6xlarge"}, "")
 }

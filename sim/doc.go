@@ -88,6 +88,7 @@
 //     latest use, newest first; ServiceName matches case-insensitively;
 //     NextToken is an opaque offset. Data is the trail's (kept 400 days),
 //     visible after the trail delay rather than hourly.
+//   - Answers are always JSON, whatever Format asks for.
 //   - GetGlobalEventsStorageRegion answers {StorageRegion: "cn-hangzhou"}.
 //   - Throttling limits are per API and per account, in a one-second token
 //     bucket; RAM, IMS and STS GetCallerIdentity get 100 calls a second.

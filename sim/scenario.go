@@ -322,7 +322,8 @@ func validateKeys(owner string, ks []ScenarioKey, seen map[string]bool) error {
 		switch k.Status {
 		case "", "Active", "Inactive":
 		default:
-			return fmt.Errorf("%s: key %s: status %q, want Active or Inactive", owner, k.ID, k.Status)
+			return fmt.Errorf("%s: key %s: status %q, want Active or Inactive",
+				owner, k.ID, k.Status)
 		}
 		if k.ID == "" {
 			continue

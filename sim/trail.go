@@ -81,8 +81,13 @@ func (t *TrailStore) AppendEvents(events []Event) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	touched := map[string]bool{}
 	for _, se := range stored {
-		t.insert(se)
+		touched[t.place(se)] = true
+	}
+	for key := range touched {
+		list := t.events[key]
+		sort.SliceStable(list, func(i, j int) bool { return list[i].before(list[j]) })
 	}
 	return nil
 }
@@ -115,7 +120,8 @@ func (t *TrailStore) Events() []Event {
 	return out
 }
 
-// record stores an event the front built.
+// record stores an event the front built, and now and then drops the
+// events past retention.
 func (t *TrailStore) record(ev Event) {
 	se, err := t.prepare(ev)
 	if err != nil {
@@ -124,7 +130,13 @@ func (t *TrailStore) record(ev Event) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.insert(se)
+	if t.seq%pruneEvery == 0 {
+		t.prune(se.time)
+	}
 }
+
+// pruneEvery is how many recorded events pass between two prunes.
+const pruneEvery = 4096
 
 // prepare checks an event and fills its generated fields.
 func (t *TrailStore) prepare(in Event) (*storedEvent, error) {
@@ -149,7 +161,8 @@ func (t *TrailStore) prepare(in Event) (*storedEvent, error) {
 	if _, ok := ev["recipientAccountId"]; !ok {
 		ev["recipientAccountId"] = account
 	}
-	return &storedEvent{time: when.UTC(), account: account, region: storageRegion(ev), ev: ev}, nil
+	se := &storedEvent{time: when.UTC(), account: account, region: storageRegion(ev), ev: ev}
+	return se, nil
 }
 
 // normalize gives an event the types JSON decoding gives (maps, []any,
@@ -177,7 +190,18 @@ func storageRegion(ev Event) string {
 	return firstNonEmpty(evText(ev["acsRegion"]), DefaultRegion)
 }
 
-// insert places an event in time order. The lock is held.
+// place numbers an event and appends it to its list, which the caller
+// sorts. The lock is held.
+func (t *TrailStore) place(se *storedEvent) string {
+	t.seq++
+	se.seq = t.seq
+	se.visibleAt = se.time.Add(t.delay)
+	key := se.account + "/" + se.region
+	t.events[key] = append(t.events[key], se)
+	return key
+}
+
+// insert places one event in time order. The lock is held.
 func (t *TrailStore) insert(se *storedEvent) {
 	t.seq++
 	se.seq = t.seq
@@ -198,10 +222,8 @@ func (a *storedEvent) before(b *storedEvent) bool {
 	return a.seq < b.seq
 }
 
-// prune drops events older than the longest retention.
+// prune drops events older than the longest retention. The lock is held.
 func (t *TrailStore) prune(now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	limit := now.Add(-keepRetention)
 	for key, list := range t.events {
 		i := sort.Search(len(list), func(i int) bool { return !list[i].time.Before(limit) })
@@ -387,7 +409,8 @@ func requestParameters(ep Endpoint, r *Request, id *identity) map[string]any {
 	p := map[string]any{}
 	for k, v := range r.Params {
 		lk := strings.ToLower(k)
-		if unloggedParams[k] || strings.Contains(lk, "password") || strings.Contains(lk, "secret") {
+		secret := strings.Contains(lk, "password") || strings.Contains(lk, "secret")
+		if unloggedParams[k] || secret {
 			continue
 		}
 		p[k] = v

@@ -572,3 +572,21 @@ func TestAccessKeyLastUsed(t *testing.T) {
 		serverError(t, err, "InvalidQueryParameter", 400)
 	})
 }
+
+func TestTrailPrune(t *testing.T) {
+	ts := NewTrailStore()
+	now := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	if err := ts.AppendEvents([]Event{
+		histEvent(now.Add(-401*24*time.Hour), "Gone", ciKeyID, "203.0.113.7", "cn-hangzhou"),
+		histEvent(now.Add(-399*24*time.Hour), "Kept", ciKeyID, "203.0.113.7", "cn-hangzhou"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ts.mu.Lock()
+	ts.prune(now)
+	ts.mu.Unlock()
+	events := ts.Events()
+	if len(events) != 1 || events[0]["eventName"] != "Kept" {
+		t.Errorf("after prune: %v", events)
+	}
+}
