@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,4 +136,34 @@ func FuzzVerifySignature(f *testing.F) {
 			t.Fatalf("v3 verify = %v for signature %q, computed %q", e, a.Signature, want)
 		}
 	})
+}
+
+// BenchmarkFront measures one signed call through parsing, signature
+// check, authorisation, handler and event recording.
+func BenchmarkFront(b *testing.B) {
+	w := NewWorld(nil)
+	if _, err := testScenario().Apply(w); err != nil {
+		b.Fatal(err)
+	}
+	s := newServer(w, &simClock{base: time.Now}, zerolog.Nop(), allEndpoints())
+	ts := time.Now().UTC().Format(timestampLayout)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		p := map[string]string{
+			"Action": "GetCallerIdentity", "Version": VersionSTS, "Format": "JSON",
+			"AccessKeyId": ciKeyID, "SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0",
+			"SignatureNonce": strconv.Itoa(i), "Timestamp": ts,
+		}
+		p["Signature"] = SignV1(ciSecret, StringToSignV1("POST", p))
+		v := url.Values{}
+		for k, x := range p {
+			v.Set(k, x)
+		}
+		req := httptest.NewRequest("POST", "/?"+v.Encode(), nil)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", rec.Code, rec.Body)
+		}
+	}
 }
