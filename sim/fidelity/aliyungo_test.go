@@ -15,13 +15,15 @@ import (
 
 // goRAM is an aliyungo RAM client pointed at the emulator.
 func goRAM(inst *sim.Instance, cr creds) *dram.RamClient {
-	c := dram.NewClientWithEndpointAndSecurityToken(inst.URL()+"/", cr.id, cr.secret, cr.token)
+	c := dram.NewClientWithEndpointAndSecurityToken(inst.URL()+"/", cr.id, cr.secret,
+		cr.token)
 	return c.(*dram.RamClient)
 }
 
 // goSTS is an aliyungo STS client pointed at the emulator.
 func goSTS(inst *sim.Instance, cr creds) *dsts.STSClient {
-	return dsts.NewClientWithEndpointAndSecurityToken(inst.URL()+"/", cr.id, cr.secret, cr.token)
+	return dsts.NewClientWithEndpointAndSecurityToken(inst.URL()+"/", cr.id, cr.secret,
+		cr.token)
 }
 
 // goClient is aliyungo's generic client for a product it has no package
@@ -34,7 +36,7 @@ func goClient(inst *sim.Instance, version string, cr creds) *common.Client {
 
 // goInvoke calls an action with aliyungo's signer and decodes the answer
 // into a map.
-func goInvoke(c *common.Client, action string, params map[string]string) (map[string]any, error) {
+func goInvoke(c *common.Client, action string, params kv) (map[string]any, error) {
 	q := url.Values{}
 	for k, v := range params {
 		q.Set(k, v)
@@ -52,7 +54,8 @@ func wantGoError(t *testing.T, err error, code string, status int) {
 		t.Fatalf("error = %v, want an aliyungo Error %s", err, code)
 	}
 	if e.Code != code || e.StatusCode != status {
-		t.Fatalf("error = %s (%d) %q, want %s (%d)", e.Code, e.StatusCode, e.Message, code, status)
+		t.Fatalf("error = %s (%d) %q, want %s (%d)", e.Code, e.StatusCode, e.Message,
+			code, status)
 	}
 	if e.RequestId == "" || e.HostId == "" {
 		t.Errorf("error lacks RequestId or HostId: %v", e)
@@ -103,7 +106,8 @@ func TestAliyungoRAMKeys(t *testing.T) {
 	}
 	key, err := c.CreateAccessKey(dram.UserQueryRequest{UserName: "fresh"})
 	k := key.AccessKey
-	if err != nil || k.AccessKeyId == "" || k.AccessKeySecret == "" || k.Status != dram.Active {
+	if err != nil || k.AccessKeyId == "" || k.AccessKeySecret == "" ||
+		k.Status != dram.Active {
 		t.Fatalf("CreateAccessKey = %+v, %v", key, err)
 	}
 	wantDate(t, "AccessKey.CreateDate", k.CreateDate)
@@ -141,7 +145,8 @@ func TestAliyungoRAMRoles(t *testing.T) {
 	if err != nil || got.Role.RoleId != created.Role.RoleId || got.Role.Description != "app" {
 		t.Fatalf("GetRole = %+v, %v", got, err)
 	}
-	wantSameJSON(t, "AssumeRolePolicyDocument", got.Role.AssumeRolePolicyDocument, trustAccount)
+	wantSameJSON(t, "AssumeRolePolicyDocument", got.Role.AssumeRolePolicyDocument,
+		trustAccount)
 
 	if _, err := c.AttachPolicyToRole(dram.AttachPolicyToRoleRequest{RoleName: "app-role",
 		PolicyRequest: dram.PolicyRequest{PolicyType: dram.System,
@@ -155,7 +160,7 @@ func TestAliyungoRAMRoles(t *testing.T) {
 func TestAliyungoErrors(t *testing.T) {
 	inst := startSim(t, scenario())
 	// GetUser and GetRole go through Invoke: the typed methods drop errors.
-	invoke := func(action string, params map[string]string) func(cr creds) error {
+	invoke := func(action string, params kv) func(cr creds) error {
 		return func(cr creds) error {
 			_, err := goInvoke(&goRAM(inst, cr).Client, action, params)
 			return err
@@ -172,9 +177,9 @@ func TestAliyungoErrors(t *testing.T) {
 		code   string
 		status int
 	}{
-		{"unknown user", admin, invoke("GetUser", map[string]string{"UserName": "ghost"}),
+		{"unknown user", admin, invoke("GetUser", kv{"UserName": "ghost"}),
 			"EntityNotExist.User", 404},
-		{"unknown role", admin, invoke("GetRole", map[string]string{"RoleName": "ghost"}),
+		{"unknown role", admin, invoke("GetRole", kv{"RoleName": "ghost"}),
 			"EntityNotExist.Role", 404},
 		{"wrong secret", creds{adminKeyID, "not-the-secret", ""}, listUsers,
 			"SignatureDoesNotMatch", 400},
@@ -194,17 +199,18 @@ func TestAliyungoIMSAndSTS(t *testing.T) {
 	inst := startSim(t, scenario())
 
 	user, err := goInvoke(goClient(inst, sim.VersionIMS, admin), "GetUser",
-		map[string]string{"UserAccessKeyId": ciKeyID})
+		kv{"UserAccessKeyId": ciKeyID})
 	if err != nil {
 		t.Fatalf("IMS GetUser: %v", err)
 	}
-	wantFields(t, "IMS GetUser", user, map[string]string{
+	wantFields(t, "IMS GetUser", user, kv{
 		"User.UserName":          "ci-deploy",
 		"User.UserPrincipalName": "ci-deploy@" + alias + ".onaliyun.com",
 	})
 
 	who, err := goSTS(inst, ci).GetCallerIdentity()
-	if err != nil || who.AccountId != account || who.UserId != text(field(user, "User.UserId")) ||
+	userID := text(field(user, "User.UserId"))
+	if err != nil || who.AccountId != account || who.UserId != userID ||
 		who.Arn != "acs:ram::"+account+":user/ci-deploy" {
 		t.Fatalf("GetCallerIdentity = %+v, %v", who, err)
 	}
@@ -251,7 +257,7 @@ func TestAliyungoLookupEvents(t *testing.T) {
 		t.Fatalf("lookup found %d events in %d pages, want 5 in 3", len(events), pages)
 	}
 	for _, ev := range events {
-		wantFields(t, "event", ev, map[string]string{
+		wantFields(t, "event", ev, kv{
 			"eventName": "GetCallerIdentity", "userIdentity.accessKeyId": ciKeyID,
 		})
 	}
@@ -261,7 +267,7 @@ func TestAliyungoLookupEvents(t *testing.T) {
 // page, until NextToken is absent.
 func goLookup(t *testing.T, c *common.Client, keyID string) ([]map[string]any, int) {
 	t.Helper()
-	params := map[string]string{
+	params := kv{
 		"RegionId":                sim.DefaultRegion,
 		"LookupAttribute.1.Key":   "EventAccessKeyId",
 		"LookupAttribute.1.Value": keyID,

@@ -61,7 +61,8 @@ func classicSTS(t *testing.T, inst *sim.Instance, cr creds) *sts.Client {
 	return c
 }
 
-func classicTrail(t *testing.T, inst *sim.Instance, region string, cr creds) *actiontrail.Client {
+func classicTrail(t *testing.T, inst *sim.Instance, region string,
+	cr creds) *actiontrail.Client {
 	t.Helper()
 	c, err := actiontrail.NewClientWithAccessKey(region, cr.id, cr.secret)
 	if cr.token != "" {
@@ -76,7 +77,7 @@ func classicTrail(t *testing.T, inst *sim.Instance, region string, cr creds) *ac
 
 // commonCall runs an action through the core client's CommonRequest and
 // decodes the answer.
-func commonCall(c *sdk.Client, version, action string, params map[string]string) (
+func commonCall(c *sdk.Client, version, action string, params kv) (
 	map[string]any, error) {
 	req := requests.NewCommonRequest()
 	req.Method = "POST"
@@ -114,7 +115,8 @@ func classicAssume(t *testing.T, inst *sim.Instance, cr creds, role, session str
 
 // wantServerError asserts the classic SDK's ServerError: code, status and
 // the fields its decoder reads from the body.
-func wantServerError(t *testing.T, err error, code string, status int) *sdkerrors.ServerError {
+func wantServerError(t *testing.T, err error, code string,
+	status int) *sdkerrors.ServerError {
 	t.Helper()
 	var se *sdkerrors.ServerError
 	if !errors.As(err, &se) {
@@ -124,7 +126,8 @@ func wantServerError(t *testing.T, err error, code string, status int) *sdkerror
 		t.Fatalf("error = %s (%d) %q, want %s (%d)", se.ErrorCode(), se.HttpStatus(),
 			se.Message(), code, status)
 	}
-	if se.RequestId() == "" || se.HostId() == "" || se.Message() == "" || se.Recommend() == "" {
+	if se.RequestId() == "" || se.HostId() == "" || se.Message() == "" ||
+		se.Recommend() == "" {
 		t.Errorf("error body lacks RequestId, HostId, Message or Recommend: %v", se)
 	}
 	return se
@@ -139,7 +142,7 @@ func TestClassicWithSTSCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatalf("GetCallerIdentity with a token: %v", err)
 	}
-	wantFields(t, "GetCallerIdentity", who, map[string]string{
+	wantFields(t, "GetCallerIdentity", who, kv{
 		"IdentityType": "AssumedRoleUser",
 		"Arn":          "acs:ram::" + account + ":assumed-role/" + deployRole + "/classic",
 	})
@@ -149,7 +152,7 @@ func TestClassicWithSTSCredentials(t *testing.T) {
 		t.Fatalf("ListRoles with a token = %v, %v", roles, err)
 	}
 	user, err := commonCall(core, sim.VersionIMS, "GetUser",
-		map[string]string{"UserAccessKeyId": ciKeyID})
+		kv{"UserAccessKeyId": ciKeyID})
 	if err != nil || text(field(user, "User.UserName")) != "ci-deploy" {
 		t.Fatalf("IMS GetUser with a token = %v, %v", user, err)
 	}
@@ -167,7 +170,7 @@ func TestClassicWithSTSCredentials(t *testing.T) {
 		t.Fatalf("events of the token = %+v, %v; want 4", events, err)
 	}
 	for _, ev := range events.Events {
-		wantFields(t, "event", ev, map[string]string{
+		wantFields(t, "event", ev, kv{
 			"userIdentity.type": "assumed-role", "userIdentity.accessKeyId": token.id})
 	}
 }
@@ -181,9 +184,10 @@ type errorCase struct {
 }
 
 // ramCall runs a RAM action as cr through CommonRequest.
-func ramCall(cr creds, action string, params map[string]string) func(*testing.T, *sim.Instance) error {
+func ramCall(cr creds, action string, params kv) func(*testing.T, *sim.Instance) error {
 	return func(t *testing.T, inst *sim.Instance) error {
-		_, err := commonCall(classicCore(t, inst, sim.DefaultRegion, cr), sim.VersionRAM, action, params)
+		c := classicCore(t, inst, sim.DefaultRegion, cr)
+		_, err := commonCall(c, sim.VersionRAM, action, params)
 		return err
 	}
 }
@@ -214,11 +218,13 @@ func lookupWith(region string, set func(*actiontrail.LookupEventsRequest)) func(
 
 // withToken runs GetCallerIdentity with a session of deploy-role after
 // spoil changes the credentials or the world.
-func withToken(spoil func(*testing.T, *sim.Instance, *creds)) func(*testing.T, *sim.Instance) error {
+func withToken(spoil func(*testing.T, *sim.Instance, *creds)) func(
+	*testing.T, *sim.Instance) error {
 	return func(t *testing.T, inst *sim.Instance) error {
 		token, _ := classicAssume(t, inst, ci, deployRole, "errors")
 		spoil(t, inst, &token)
-		_, err := classicSTS(t, inst, token).GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
+		_, err := classicSTS(t, inst, token).
+			GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
 		return err
 	}
 }
@@ -248,18 +254,19 @@ func classicErrorCases() []errorCase {
 			"InvalidAccessKeyId.NotFound", 404},
 		{"inactive key", ramCall(off, "ListUsers", nil), "InvalidAccessKeyId.Inactive", 400},
 		{"missing permission", ramCall(nobody, "ListUsers", nil), "NoPermission", 403},
-		{"unknown user", ramCall(admin, "GetUser", map[string]string{"UserName": "ghost"}),
+		{"unknown user", ramCall(admin, "GetUser", kv{"UserName": "ghost"}),
 			"EntityNotExist.User", 404},
-		{"unknown role", ramCall(admin, "GetRole", map[string]string{"RoleName": "ghost"}),
+		{"unknown role", ramCall(admin, "GetRole", kv{"RoleName": "ghost"}),
 			"EntityNotExist.Role", 404},
-		{"user exists", ramCall(admin, "CreateUser", map[string]string{"UserName": "nobody"}),
+		{"user exists", ramCall(admin, "CreateUser", kv{"UserName": "nobody"}),
 			"EntityAlreadyExists.User", 409},
 		{"role has policies", ramCall(admin, "DeleteRole",
-			map[string]string{"RoleName": deployRole}), "DeleteConflict.Role.Policy", 409},
-		{"bad trust policy", ramCall(admin, "CreateRole", map[string]string{
+			kv{"RoleName": deployRole}), "DeleteConflict.Role.Policy", 409},
+		{"bad trust policy", ramCall(admin, "CreateRole", kv{
 			"RoleName": "bad", "AssumeRolePolicyDocument": `{"Version":"1"`}),
 			"MalformedPolicyDocument", 400},
-		{"unknown action", ramCall(admin, "StealEverything", nil), "InvalidAction.NotFound", 404},
+		{"unknown action", ramCall(admin, "StealEverything", nil),
+			"InvalidAction.NotFound", 404},
 		{"unknown version", func(t *testing.T, inst *sim.Instance) error {
 			_, err := commonCall(classicCore(t, inst, sim.DefaultRegion, admin), "1999-01-01",
 				"ListUsers", nil)
@@ -273,12 +280,12 @@ func classicErrorCases() []errorCase {
 		{"short session", assumeWith(func(r *sts.AssumeRoleRequest) {
 			r.DurationSeconds = "60"
 		}), "InvalidParameter.DurationSeconds", 400},
-		{"bad max results", lookupWith(sim.DefaultRegion, func(r *actiontrail.LookupEventsRequest) {
-			r.MaxResults = "500"
-		}), "InvalidQueryParameter", 400},
-		{"half a window", lookupWith(sim.DefaultRegion, func(r *actiontrail.LookupEventsRequest) {
-			r.StartTime = "2025-01-01T00:00:00Z"
-		}), "InvalidParameterCombination", 400},
+		{"bad max results", lookupWith(sim.DefaultRegion,
+			func(r *actiontrail.LookupEventsRequest) { r.MaxResults = "500" }),
+			"InvalidQueryParameter", 400},
+		{"half a window", lookupWith(sim.DefaultRegion,
+			func(r *actiontrail.LookupEventsRequest) { r.StartTime = "2025-01-01T00:00:00Z" }),
+			"InvalidParameterCombination", 400},
 		{"unknown region", lookupWith("xx-nowhere-1", noop), "InvalidRegionId", 400},
 		{"garbage token", withToken(func(_ *testing.T, _ *sim.Instance, c *creds) {
 			c.token = "CAISnotatoken"
@@ -288,6 +295,31 @@ func classicErrorCases() []errorCase {
 				t.Fatal(err)
 			}
 		}), "InvalidSecurityToken.Expired", 400},
+		{"token missing", withToken(func(_ *testing.T, _ *sim.Instance, c *creds) {
+			c.token = ""
+		}), "MissingSecurityToken", 400},
+		{"another session's token", withToken(func(t *testing.T, inst *sim.Instance, c *creds) {
+			other, _ := classicAssume(t, inst, ci, deployRole, "other")
+			c.token = other.token
+		}), "InvalidSecurityToken.MismatchWithAccessKey", 400},
+		{"third key", func(t *testing.T, inst *sim.Instance) error {
+			c := classicCore(t, inst, sim.DefaultRegion, admin)
+			for range 3 {
+				_, err := commonCall(c, sim.VersionRAM, "CreateAccessKey",
+					kv{"UserName": "ci-deploy"})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}, "LimitExceeded.User.AccessKey", 409},
+		{"unsupported method", func(t *testing.T, inst *sim.Instance) error {
+			req := requests.NewCommonRequest()
+			req.Method, req.Scheme = "PUT", "http"
+			req.Version, req.ApiName = sim.VersionRAM, "ListUsers"
+			_, err := classicCore(t, inst, sim.DefaultRegion, admin).ProcessCommonRequest(req)
+			return err
+		}, "UnsupportedHTTPMethod", 405},
 		{"throttled", forced(sim.FaultRule{RateLimit: 0.01}, true), "Throttling.User", 400},
 		{"internal error", forced(sim.FaultRule{ErrorNext: 1}, false), "InternalError", 500},
 		{"unavailable", forced(sim.FaultRule{ErrorNext: 1, ErrorCode: "ServiceUnavailable"},

@@ -106,7 +106,7 @@ func newOpenAPI(t *testing.T, inst *sim.Instance, s signer, cr creds) openAPI {
 
 // call runs one RPC action through CallApi: query parameters in the URL,
 // form parameters (when any) in a form body.
-func (o openAPI) call(version, action string, query, form map[string]string) (
+func (o openAPI) call(version, action string, query, form kv) (
 	map[string]any, error) {
 	params := &openapi.Params{
 		Action: dara.String(action), Version: dara.String(version),
@@ -135,7 +135,8 @@ func (o openAPI) call(version, action string, query, form map[string]string) (
 }
 
 // must runs call and fails the test on error.
-func (o openAPI) must(t *testing.T, version, action string, query, form map[string]string) map[string]any {
+func (o openAPI) must(t *testing.T, version, action string,
+	query, form kv) map[string]any {
 	t.Helper()
 	body, err := o.call(version, action, query, form)
 	if err != nil {
@@ -152,7 +153,8 @@ func wantTeaError(t *testing.T, err error, code string, status int) *tea.SDKErro
 	if !errors.As(err, &se) {
 		t.Fatalf("error = %v, want an SDKError %s", err, code)
 	}
-	if got, st := tea.StringValue(se.Code), tea.IntValue(se.StatusCode); got != code || st != status {
+	got, st := tea.StringValue(se.Code), tea.IntValue(se.StatusCode)
+	if got != code || st != status {
 		t.Fatalf("error = %s (%d) %q, want %s (%d)", got, st, tea.StringValue(se.Message),
 			code, status)
 	}
@@ -197,8 +199,8 @@ func TestOpenAPIRAMUsersAndKeys(t *testing.T) {
 			inst := startSim(t, scenario())
 			c := newOpenAPI(t, inst, s, admin)
 
-			got := c.must(t, sim.VersionRAM, "GetUser", map[string]string{"UserName": "ci-deploy"}, nil)
-			wantFields(t, "GetUser", got, map[string]string{"User.UserName": "ci-deploy"})
+			got := c.must(t, sim.VersionRAM, "GetUser", kv{"UserName": "ci-deploy"}, nil)
+			wantFields(t, "GetUser", got, kv{"User.UserName": "ci-deploy"})
 			if text(field(got, "User.UserId")) == "" || text(got["RequestId"]) == "" {
 				t.Errorf("GetUser lacks UserId or RequestId: %v", got)
 			}
@@ -221,7 +223,7 @@ func openAPIListUsers(t *testing.T, c openAPI, max int) ([]string, int) {
 	var names []string
 	marker := ""
 	for pages := 1; pages < 100; pages++ {
-		q := map[string]string{"MaxItems": strconv.Itoa(max)}
+		q := kv{"MaxItems": strconv.Itoa(max)}
 		if marker != "" {
 			q["Marker"] = marker
 		}
@@ -244,31 +246,32 @@ func openAPIListUsers(t *testing.T, c openAPI, max int) ([]string, int) {
 // and checks that it is refused.
 func openAPIKeyLifecycle(t *testing.T, inst *sim.Instance, s signer, c openAPI) {
 	t.Helper()
-	created := c.must(t, sim.VersionRAM, "CreateUser", nil, map[string]string{
+	created := c.must(t, sim.VersionRAM, "CreateUser", nil, kv{
 		"UserName": "fresh", "DisplayName": "Fresh User"})
-	wantFields(t, "CreateUser", created, map[string]string{
+	wantFields(t, "CreateUser", created, kv{
 		"User.UserName": "fresh", "User.DisplayName": "Fresh User"})
 
-	key := c.must(t, sim.VersionRAM, "CreateAccessKey", map[string]string{"UserName": "fresh"}, nil)
-	id, secret := text(field(key, "AccessKey.AccessKeyId")), text(field(key, "AccessKey.AccessKeySecret"))
-	wantFields(t, "CreateAccessKey", key, map[string]string{"AccessKey.Status": "Active"})
+	key := c.must(t, sim.VersionRAM, "CreateAccessKey", kv{"UserName": "fresh"}, nil)
+	id := text(field(key, "AccessKey.AccessKeyId"))
+	secret := text(field(key, "AccessKey.AccessKeySecret"))
+	wantFields(t, "CreateAccessKey", key, kv{"AccessKey.Status": "Active"})
 	if id == "" || secret == "" {
 		t.Fatalf("CreateAccessKey answered no key pair: %v", key)
 	}
 
 	fresh := newOpenAPI(t, inst, s, creds{id, secret, ""})
 	who := fresh.must(t, sim.VersionSTS, "GetCallerIdentity", nil, nil)
-	wantFields(t, "GetCallerIdentity of the new key", who, map[string]string{
+	wantFields(t, "GetCallerIdentity of the new key", who, kv{
 		"Arn": "acs:ram::" + account + ":user/fresh", "IdentityType": "RAMUser"})
 
-	c.must(t, sim.VersionRAM, "UpdateAccessKey", map[string]string{
+	c.must(t, sim.VersionRAM, "UpdateAccessKey", kv{
 		"UserName": "fresh", "UserAccessKeyId": id, "Status": "Inactive"}, nil)
-	keys := c.must(t, sim.VersionRAM, "ListAccessKeys", map[string]string{"UserName": "fresh"}, nil)
+	keys := c.must(t, sim.VersionRAM, "ListAccessKeys", kv{"UserName": "fresh"}, nil)
 	items := list(keys, "AccessKeys.AccessKey")
 	if len(items) != 1 {
 		t.Fatalf("ListAccessKeys = %v, want one key", keys)
 	}
-	wantFields(t, "ListAccessKeys", items[0].(map[string]any), map[string]string{
+	wantFields(t, "ListAccessKeys", items[0].(map[string]any), kv{
 		"AccessKeyId": id, "Status": "Inactive", "AccessKeySecret": ""})
 
 	_, err := fresh.call(sim.VersionSTS, "GetCallerIdentity", nil, nil)
@@ -281,24 +284,27 @@ func TestOpenAPIRoles(t *testing.T) {
 			inst := startSim(t, scenario())
 			c := newOpenAPI(t, inst, s, admin)
 
-			created := c.must(t, sim.VersionRAM, "CreateRole", map[string]string{"RoleName": "app-role"},
-				map[string]string{"AssumeRolePolicyDocument": trustAccount, "Description": "app"})
+			created := c.must(t, sim.VersionRAM, "CreateRole", kv{"RoleName": "app-role"},
+				kv{"AssumeRolePolicyDocument": trustAccount, "Description": "app"})
 			roleID := text(field(created, "Role.RoleId"))
-			wantFields(t, "CreateRole", created, map[string]string{
-				"Role.RoleName": "app-role", "Role.Arn": "acs:ram::" + account + ":role/app-role"})
+			wantFields(t, "CreateRole", created, kv{
+				"Role.RoleName": "app-role",
+				"Role.Arn":      "acs:ram::" + account + ":role/app-role"})
 			if roleID == "" {
 				t.Fatalf("CreateRole answered no RoleId: %v", created)
 			}
 
-			got := c.must(t, sim.VersionRAM, "GetRole", map[string]string{"RoleName": "app-role"}, nil)
-			wantFields(t, "GetRole", got, map[string]string{
-				"Role.RoleId": roleID, "Role.Description": "app", "Role.MaxSessionDuration": "3600"})
+			got := c.must(t, sim.VersionRAM, "GetRole", kv{"RoleName": "app-role"}, nil)
+			wantFields(t, "GetRole", got, kv{
+				"Role.RoleId": roleID, "Role.Description": "app",
+				"Role.MaxSessionDuration": "3600"})
 			wantSameJSON(t, "AssumeRolePolicyDocument",
 				text(field(got, "Role.AssumeRolePolicyDocument")), trustAccount)
 
-			c.must(t, sim.VersionRAM, "AttachPolicyToRole", map[string]string{
-				"RoleName": "app-role", "PolicyType": "System", "PolicyName": "ReadOnlyAccess"}, nil)
-			_, err := c.call(sim.VersionRAM, "DeleteRole", map[string]string{"RoleName": "app-role"}, nil)
+			c.must(t, sim.VersionRAM, "AttachPolicyToRole", kv{
+				"RoleName": "app-role", "PolicyType": "System",
+				"PolicyName": "ReadOnlyAccess"}, nil)
+			_, err := c.call(sim.VersionRAM, "DeleteRole", kv{"RoleName": "app-role"}, nil)
 			wantTeaError(t, err, "DeleteConflict.Role.Policy", 409)
 		})
 	}
@@ -314,26 +320,28 @@ func TestOpenAPIErrors(t *testing.T) {
 		code    string
 		status  int
 	}{
-		{"unknown user", admin, sim.VersionRAM, "GetUser", map[string]string{"UserName": "ghost"},
+		{"unknown user", admin, sim.VersionRAM, "GetUser", kv{"UserName": "ghost"},
 			"EntityNotExist.User", 404},
-		{"wrong secret", creds{adminKeyID, "not-the-secret", ""}, sim.VersionRAM, "ListUsers", nil,
-			"SignatureDoesNotMatch", 400},
+		{"wrong secret", creds{adminKeyID, "not-the-secret", ""}, sim.VersionRAM,
+			"ListUsers", nil, "SignatureDoesNotMatch", 400},
 		{"unknown key", creds{unknownKey, "whatever", ""}, sim.VersionRAM, "ListUsers", nil,
 			"InvalidAccessKeyId.NotFound", 404},
 		{"missing permission", nobody, sim.VersionRAM, "ListUsers", nil, "NoPermission", 403},
 		{"inactive key", off, sim.VersionSTS, "GetCallerIdentity", nil,
 			"InvalidAccessKeyId.Inactive", 400},
-		{"unknown role", admin, sim.VersionRAM, "GetRole", map[string]string{"RoleName": "ghost"},
+		{"unknown role", admin, sim.VersionRAM, "GetRole", kv{"RoleName": "ghost"},
 			"EntityNotExist.Role", 404},
 	}
 	for _, s := range signers {
 		inst := startSim(t, scenario())
 		for _, tt := range tests {
 			t.Run(s.name+"/"+tt.name, func(t *testing.T) {
-				_, err := newOpenAPI(t, inst, s, tt.cr).call(tt.version, tt.action, tt.query, nil)
+				c := newOpenAPI(t, inst, s, tt.cr)
+				_, err := c.call(tt.version, tt.action, tt.query, nil)
 				se := wantTeaError(t, err, tt.code, tt.status)
 				if tt.code == "NoPermission" && len(se.AccessDeniedDetail) == 0 {
-					t.Errorf("NoPermission without AccessDeniedDetail: %s", tea.StringValue(se.Data))
+					t.Errorf("NoPermission without AccessDeniedDetail: %s",
+						tea.StringValue(se.Data))
 				}
 			})
 		}
@@ -346,15 +354,15 @@ func TestOpenAPIIMSAndSTS(t *testing.T) {
 			inst := startSim(t, scenario())
 
 			user := newOpenAPI(t, inst, s, admin).must(t, sim.VersionIMS, "GetUser",
-				map[string]string{"UserAccessKeyId": ciKeyID}, nil)
-			wantFields(t, "IMS GetUser", user, map[string]string{
+				kv{"UserAccessKeyId": ciKeyID}, nil)
+			wantFields(t, "IMS GetUser", user, kv{
 				"User.UserName":          "ci-deploy",
 				"User.UserPrincipalName": "ci-deploy@" + alias + ".onaliyun.com",
 			})
 
 			c := newOpenAPI(t, inst, s, ci)
 			who := c.must(t, sim.VersionSTS, "GetCallerIdentity", nil, nil)
-			wantFields(t, "GetCallerIdentity", who, map[string]string{
+			wantFields(t, "GetCallerIdentity", who, kv{
 				"IdentityType": "RAMUser", "AccountId": account,
 				"Arn":    "acs:ram::" + account + ":user/ci-deploy",
 				"UserId": text(field(user, "User.UserId")),
@@ -370,10 +378,10 @@ func TestOpenAPIIMSAndSTS(t *testing.T) {
 // body as credential providers send them.
 func openAPIAssume(t *testing.T, c openAPI, session string) creds {
 	t.Helper()
-	got := c.must(t, sim.VersionSTS, "AssumeRole", nil, map[string]string{
+	got := c.must(t, sim.VersionSTS, "AssumeRole", nil, kv{
 		"RoleArn":         "acs:ram::" + account + ":role/" + deployRole,
 		"RoleSessionName": session, "DurationSeconds": "900"})
-	wantFields(t, "AssumeRole", got, map[string]string{
+	wantFields(t, "AssumeRole", got, kv{
 		"AssumedRoleUser.Arn": "acs:ram::" + account + ":role/" + deployRole + "/" + session})
 	cr := creds{
 		id:     text(field(got, "Credentials.AccessKeyId")),
@@ -393,7 +401,7 @@ func openAPIWithToken(t *testing.T, inst *sim.Instance, s signer, token creds) {
 	t.Helper()
 	c := newOpenAPI(t, inst, s, token)
 	who := c.must(t, sim.VersionSTS, "GetCallerIdentity", nil, nil)
-	wantFields(t, "GetCallerIdentity with a token", who, map[string]string{
+	wantFields(t, "GetCallerIdentity with a token", who, kv{
 		"IdentityType": "AssumedRoleUser",
 		"Arn":          "acs:ram::" + account + ":assumed-role/" + deployRole + "/fid",
 	})
@@ -405,7 +413,7 @@ func openAPIWithToken(t *testing.T, inst *sim.Instance, s signer, token creds) {
 	if n := len(list(roles, "Roles.Role")); n != 1 {
 		t.Errorf("ListRoles with a token listed %d roles, want 1", n)
 	}
-	_, err := c.call(sim.VersionRAM, "CreateUser", map[string]string{"UserName": "x"}, nil)
+	_, err := c.call(sim.VersionRAM, "CreateUser", kv{"UserName": "x"}, nil)
 	wantTeaError(t, err, "NoPermission", 403)
 }
 
@@ -424,7 +432,7 @@ func TestOpenAPILookupEvents(t *testing.T) {
 				t.Fatalf("lookup found %d events in %d pages, want 5 in 3", len(events), pages)
 			}
 			for _, ev := range events {
-				wantFields(t, "event", ev, map[string]string{
+				wantFields(t, "event", ev, kv{
 					"eventName": "GetCallerIdentity", "userIdentity.accessKeyId": ciKeyID,
 					"userIdentity.type": "ram-user", "serviceName": "Sts",
 				})
@@ -437,7 +445,7 @@ func TestOpenAPILookupEvents(t *testing.T) {
 // a page, until NextToken is absent.
 func openAPILookup(t *testing.T, c openAPI, keyID string) ([]map[string]any, int) {
 	t.Helper()
-	q := map[string]string{
+	q := kv{
 		"RegionId":                sim.DefaultRegion,
 		"LookupAttribute.1.Key":   "EventAccessKeyId",
 		"LookupAttribute.1.Value": keyID,

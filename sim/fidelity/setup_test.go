@@ -41,28 +41,36 @@ var seededUsers = []string{"admin", "ci-deploy", "nobody", "off", "u-01", "u-02"
 const trustAccount = `{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow",` +
 	`"Principal":{"RAM":["acs:ram::` + account + `:root"]}}],"Version":"1"}`
 
+// key is a scenario user's only key.
+func key(id, secret string) []sim.ScenarioKey {
+	return []sim.ScenarioKey{{ID: id, Secret: secret}}
+}
+
+// attach names system policies to attach.
+func attach(names ...string) []sim.ScenarioAttachment {
+	out := make([]sim.ScenarioAttachment, len(names))
+	for i, n := range names {
+		out[i] = sim.ScenarioAttachment{Name: n}
+	}
+	return out
+}
+
 func scenario() *sim.Scenario {
-	key := func(id, secret string) []sim.ScenarioKey {
-		return []sim.ScenarioKey{{ID: id, Secret: secret}}
-	}
-	policy := func(name string) []sim.ScenarioAttachment {
-		return []sim.ScenarioAttachment{{Name: name}}
-	}
 	return &sim.Scenario{
 		Accounts: []sim.ScenarioAccount{{
 			ID: account, Alias: alias,
 			Users: []sim.ScenarioUser{
 				{Name: "admin", Keys: key(adminKeyID, adminSecret),
-					Policies: policy("AdministratorAccess")},
+					Policies: attach("AdministratorAccess")},
 				{Name: "ci-deploy", Keys: key(ciKeyID, ciSecret),
-					Policies: policy("AliyunSTSAssumeRoleAccess")},
+					Policies: attach("AliyunSTSAssumeRoleAccess")},
 				{Name: "nobody", Keys: key(nobodyKeyID, nobodySec)},
 				{Name: "off", Keys: []sim.ScenarioKey{
 					{ID: offKeyID, Secret: offSecret, Status: "Inactive"}}},
 				{Name: "u-01"}, {Name: "u-02"}, {Name: "u-03"},
 			},
 			Roles: []sim.ScenarioRole{{Name: deployRole, TrustPolicy: trustAccount,
-				Policies: policy("AliyunRAMReadOnlyAccess")}},
+				Policies: attach("AliyunRAMReadOnlyAccess")}},
 		}},
 		Admin: &sim.ScenarioAdmin{User: "admin"},
 	}
@@ -94,6 +102,9 @@ var (
 	nobody = creds{nobodyKeyID, nobodySec, ""}
 	off    = creds{offKeyID, offSecret, ""}
 )
+
+// kv holds names and values: request parameters, or expected fields.
+type kv = map[string]string
 
 // text renders a decoded JSON value as text: numbers decode differently
 // in each client library.
@@ -129,7 +140,7 @@ func list(m map[string]any, path string) []any {
 }
 
 // wantFields compares fields of a decoded answer, given by dotted path.
-func wantFields(t *testing.T, what string, m map[string]any, want map[string]string) {
+func wantFields(t *testing.T, what string, m map[string]any, want kv) {
 	t.Helper()
 	for path, w := range want {
 		if got := text(field(m, path)); got != w {
