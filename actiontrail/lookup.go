@@ -56,8 +56,8 @@ func Lookup(ctx context.Context, c *cloud.Clients, region string, f Filter,
 		req.LookupAttribute = &[]actiontrail.LookupEventsLookupAttribute{
 			{Key: f.Key, Value: f.Value}}
 		var resp *actiontrail.LookupEventsResponse
-		err := c.Call(ctx, "actiontrail", "LookupEvents", func() (err error) {
-			resp, err = c.Trail.LookupEvents(req)
+		err := c.Trail(ctx, "LookupEvents", func(cl *actiontrail.Client) (err error) {
+			resp, err = cl.LookupEvents(req)
 			return err
 		})
 		if err != nil {
@@ -84,8 +84,8 @@ func Lookup(ctx context.Context, c *cloud.Clients, region string, f Filter,
 // Regions lists the regions ActionTrail serves.
 func Regions(ctx context.Context, c *cloud.Clients) ([]string, error) {
 	var resp *actiontrail.DescribeRegionsResponse
-	err := c.Call(ctx, "actiontrail", "DescribeRegions", func() (err error) {
-		resp, err = c.Trail.DescribeRegions(actiontrail.CreateDescribeRegionsRequest())
+	err := c.Trail(ctx, "DescribeRegions", func(cl *actiontrail.Client) (err error) {
+		resp, err = cl.DescribeRegions(actiontrail.CreateDescribeRegionsRequest())
 		return err
 	})
 	if err != nil {

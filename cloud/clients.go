@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -39,17 +40,23 @@ type Options struct {
 	Clock  func() time.Time
 }
 
-// Clients are the SDK clients of the four products, all signed with the
-// responder's credentials and sent to the same place.
+// Clients sign and send the responder's calls to the four products. The
+// classic SDK's clients are not safe for concurrent use (each request
+// rewrites the shared http.Client's timeout), so every product keeps a
+// small pool and a call borrows a client for its duration.
 type Clients struct {
-	RAM    *ram.Client
-	IMS    *ims.Client
-	STS    *sts.Client
-	Trail  *actiontrail.Client
 	Region string
+	Log    zerolog.Logger
+	Clock  func() time.Time
 
-	Log   zerolog.Logger
-	Clock func() time.Time
+	ram   *pool[*ram.Client]
+	ims   *pool[*ims.Client]
+	sts   *pool[*sts.Client]
+	trail *pool[*actiontrail.Client]
+
+	// creds are the providers the calls are signed with: the base one and,
+	// with --assume-role, the role on top of it.
+	creds []Provider
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
@@ -77,43 +84,131 @@ func New(o Options) (*Clients, error) {
 			return nil, err
 		}
 	}
-	c, err := build(o, cfg, base)
-	if err != nil || o.AssumeRoleARN == "" {
-		return c, err
+	creds := []Provider{&lockedProvider{p: base}}
+	if o.AssumeRoleARN != "" {
+		stsc, err := sts.NewClientWithOptions(o.Region, cfg, sdkBridge{p: creds[0]})
+		if err != nil {
+			return nil, fmt.Errorf("create sts client: %w", err)
+		}
+		point(&stsc.Client, o)
+		session := o.SessionName
+		if session == "" {
+			session = fmt.Sprintf("respond-%d", o.Clock().Unix())
+		}
+		creds = append(creds, &roleProvider{client: stsc, arn: o.AssumeRoleARN,
+			externalID: o.ExternalID, session: session, now: o.Clock})
 	}
 
-	session := o.SessionName
-	if session == "" {
-		session = fmt.Sprintf("respond-%d", o.Clock().Unix())
-	}
-	role := &roleProvider{client: c.STS, arn: o.AssumeRoleARN,
-		externalID: o.ExternalID, session: session, now: o.Clock}
-	return build(o, cfg, role)
+	cred := sdkBridge{p: creds[len(creds)-1]}
+	return &Clients{
+		Region: o.Region, Log: o.Logger, Clock: o.Clock, creds: creds,
+		ram: newPool(func() (*ram.Client, error) {
+			cl, err := ram.NewClientWithOptions(o.Region, cfg, cred)
+			return cl, pointed(cl, err, o)
+		}),
+		ims: newPool(func() (*ims.Client, error) {
+			cl, err := ims.NewClientWithOptions(o.Region, cfg, cred)
+			return cl, pointed(cl, err, o)
+		}),
+		sts: newPool(func() (*sts.Client, error) {
+			cl, err := sts.NewClientWithOptions(o.Region, cfg, cred)
+			return cl, pointed(cl, err, o)
+		}),
+		trail: newPool(func() (*actiontrail.Client, error) {
+			cl, err := actiontrail.NewClientWithOptions(o.Region, cfg, cred)
+			return cl, pointed(cl, err, o)
+		}),
+	}, nil
 }
 
-func build(o Options, cfg *sdk.Config, p Provider) (*Clients, error) {
-	cred := sdkBridge{p: p}
-	c := &Clients{Region: o.Region, Log: o.Logger, Clock: o.Clock}
-	var err error
-	if c.RAM, err = ram.NewClientWithOptions(o.Region, cfg, cred); err != nil {
-		return nil, fmt.Errorf("create ram client: %w", err)
+// sdkClient is what every product client embeds.
+type sdkClient interface{ GetConfig() *sdk.Config }
+
+// pointed finishes a new product client: it sends the client's calls to
+// the endpoint override, if any.
+func pointed[T sdkClient](cl T, err error, o Options) error {
+	if err != nil {
+		return fmt.Errorf("create sdk client: %w", err)
 	}
-	if c.IMS, err = ims.NewClientWithOptions(o.Region, cfg, cred); err != nil {
-		return nil, fmt.Errorf("create ims client: %w", err)
+	switch c := any(cl).(type) {
+	case *ram.Client:
+		point(&c.Client, o)
+	case *ims.Client:
+		point(&c.Client, o)
+	case *sts.Client:
+		point(&c.Client, o)
+	case *actiontrail.Client:
+		point(&c.Client, o)
 	}
-	if c.STS, err = sts.NewClientWithOptions(o.Region, cfg, cred); err != nil {
-		return nil, fmt.Errorf("create sts client: %w", err)
-	}
-	if c.Trail, err = actiontrail.NewClientWithOptions(o.Region, cfg, cred); err != nil {
-		return nil, fmt.Errorf("create actiontrail client: %w", err)
-	}
+	return nil
+}
+
+func point(c *sdk.Client, o Options) {
 	if o.Endpoint != nil {
-		for _, cl := range []*sdk.Client{&c.RAM.Client, &c.IMS.Client,
-			&c.STS.Client, &c.Trail.Client} {
-			cl.Domain = o.Endpoint.Host
-		}
+		c.Domain = o.Endpoint.Host
 	}
-	return c, nil
+}
+
+// RAM makes one RAM call with a pooled client; see Call for the policy.
+func (c *Clients) RAM(ctx context.Context, action string, fn func(*ram.Client) error) error {
+	return use(ctx, c, c.ram, "ram", action, fn)
+}
+
+// IMS makes one IMS call with a pooled client.
+func (c *Clients) IMS(ctx context.Context, action string, fn func(*ims.Client) error) error {
+	return use(ctx, c, c.ims, "ims", action, fn)
+}
+
+// STS makes one STS call with a pooled client.
+func (c *Clients) STS(ctx context.Context, action string, fn func(*sts.Client) error) error {
+	return use(ctx, c, c.sts, "sts", action, fn)
+}
+
+// Trail makes one ActionTrail call with a pooled client.
+func (c *Clients) Trail(ctx context.Context, action string,
+	fn func(*actiontrail.Client) error) error {
+	return use(ctx, c, c.trail, "actiontrail", action, fn)
+}
+
+func use[T any](ctx context.Context, c *Clients, p *pool[T], service, action string,
+	fn func(T) error) error {
+	return c.Call(ctx, service, action, func() error {
+		cl, err := p.get()
+		if err != nil {
+			return err
+		}
+		defer p.put(cl)
+		return fn(cl)
+	})
+}
+
+// pool holds idle SDK clients of one product.
+type pool[T any] struct {
+	idle chan T
+	make func() (T, error)
+}
+
+// poolSize bounds the idle clients kept; more are made when calls overlap.
+const poolSize = 16
+
+func newPool[T any](mk func() (T, error)) *pool[T] {
+	return &pool[T]{idle: make(chan T, poolSize), make: mk}
+}
+
+func (p *pool[T]) get() (T, error) {
+	select {
+	case cl := <-p.idle:
+		return cl, nil
+	default:
+		return p.make()
+	}
+}
+
+func (p *pool[T]) put(cl T) {
+	select {
+	case p.idle <- cl:
+	default: // enough idle clients already
+	}
 }
 
 func sdkConfig(o Options) (*sdk.Config, error) {
@@ -179,4 +274,20 @@ func (t *logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ev.Int("status", resp.StatusCode).Msg("api call")
 	return resp, nil
+}
+
+// OwnKeyIDs returns the AccessKey ids the responder signs with: its base
+// key and, when it assumed a role, the role session's STS key. Acting on
+// any of them would cut the responder off mid-incident.
+func (c *Clients) OwnKeyIDs() ([]string, error) {
+	var ids []string
+	for _, p := range c.creds {
+		cr, err := p.GetCredentials()
+		if err != nil {
+			return nil, fmt.Errorf("read responder credentials from %s: %w",
+				p.GetProviderName(), err)
+		}
+		ids = append(ids, cr.AccessKeyId)
+	}
+	return ids, nil
 }

@@ -58,6 +58,25 @@ func chainProvider(profile string) (Provider, error) {
 	return nil, fmt.Errorf("load profile %q: %w", profile, errors.Join(cliErr, iniErr))
 }
 
+// lockedProvider serialises a provider: credentials-go's default chain
+// remembers which link answered last without a lock of its own.
+type lockedProvider struct {
+	mu sync.Mutex
+	p  Provider
+}
+
+func (l *lockedProvider) GetCredentials() (*providers.Credentials, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.p.GetCredentials()
+}
+
+func (l *lockedProvider) GetProviderName() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.p.GetProviderName()
+}
+
 // sdkBridge hands credentials-go credentials to the classic SDK, which
 // asks for them before every request, so rotation and refresh just work.
 type sdkBridge struct{ p Provider }

@@ -41,11 +41,11 @@ func (e *Error) RequestID() string { return e.Request }
 
 // Sentinel classes of cloud errors; test with errors.Is.
 var (
-	ErrNotFound   = errors.New("not found")
-	ErrDenied     = errors.New("permission denied")
-	ErrAuth       = errors.New("credentials rejected")
-	ErrThrottled  = errors.New("throttled")
-	ErrConflict   = errors.New("conflict")
+	ErrNotFound    = errors.New("not found")
+	ErrDenied      = errors.New("permission denied")
+	ErrAuth        = errors.New("credentials rejected")
+	ErrThrottled   = errors.New("throttled")
+	ErrConflict    = errors.New("conflict")
 	ErrUnavailable = errors.New("service unavailable")
 )
 

@@ -51,8 +51,8 @@ func (s *Service) CallerIdentity(ctx context.Context) (*Identity, error) {
 	}
 
 	var resp *sts.GetCallerIdentityResponse
-	err = s.c.Call(ctx, "sts", "GetCallerIdentity", func() (err error) {
-		resp, err = s.c.STS.GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
+	err = s.c.STS(ctx, "GetCallerIdentity", func(cl *sts.Client) (err error) {
+		resp, err = cl.GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
 		return err
 	})
 	if err != nil {

@@ -56,8 +56,8 @@ func (s *Service) FindKeyOwner(ctx context.Context, keyID string) (*Owner, error
 	req := ims.CreateGetUserRequest()
 	req.UserAccessKeyId = keyID
 	var resp *ims.GetUserResponse
-	err := s.c.Call(ctx, "ims", "GetUser", func() (err error) {
-		resp, err = s.c.IMS.GetUser(req)
+	err := s.c.IMS(ctx, "GetUser", func(cl *ims.Client) (err error) {
+		resp, err = cl.GetUser(req)
 		return err
 	})
 	switch {
@@ -93,8 +93,8 @@ func (s *Service) rootOrNothing(ctx context.Context, keyID string) (*Owner, erro
 	req := actiontrail.CreateGetAccessKeyLastUsedInfoRequest()
 	req.AccessKey = keyID
 	var resp *actiontrail.GetAccessKeyLastUsedInfoResponse
-	err := s.c.Call(ctx, "actiontrail", "GetAccessKeyLastUsedInfo", func() (err error) {
-		resp, err = s.c.Trail.GetAccessKeyLastUsedInfo(req)
+	err := s.c.Trail(ctx, "GetAccessKeyLastUsedInfo", func(cl *actiontrail.Client) (err error) {
+		resp, err = cl.GetAccessKeyLastUsedInfo(req)
 		return err
 	})
 	switch {
@@ -168,8 +168,8 @@ func (s *Service) listUsers(ctx context.Context) ([]ram.User, error) {
 		req.MaxItems = "1000"
 		req.Marker = marker
 		var resp *ram.ListUsersResponse
-		err := s.c.Call(ctx, "ram", "ListUsers", func() (err error) {
-			resp, err = s.c.RAM.ListUsers(req)
+		err := s.c.RAM(ctx, "ListUsers", func(cl *ram.Client) (err error) {
+			resp, err = cl.ListUsers(req)
 			return err
 		})
 		if err != nil {
@@ -195,8 +195,8 @@ func (s *Service) ListKeys(ctx context.Context, user string) ([]Key, error) {
 	req := ram.CreateListAccessKeysRequest()
 	req.UserName = user
 	var resp *ram.ListAccessKeysResponse
-	err := s.c.Call(ctx, "ram", "ListAccessKeys", func() (err error) {
-		resp, err = s.c.RAM.ListAccessKeys(req)
+	err := s.c.RAM(ctx, "ListAccessKeys", func(cl *ram.Client) (err error) {
+		resp, err = cl.ListAccessKeys(req)
 		return err
 	})
 	if err != nil {
@@ -231,8 +231,8 @@ func (s *Service) SetKeyStatus(ctx context.Context, user, keyID, status string) 
 	req.UserAccessKeyId = keyID
 	req.Status = status
 	var resp *ram.UpdateAccessKeyResponse
-	err := s.c.Call(ctx, "ram", "UpdateAccessKey", func() (err error) {
-		resp, err = s.c.RAM.UpdateAccessKey(req)
+	err := s.c.RAM(ctx, "UpdateAccessKey", func(cl *ram.Client) (err error) {
+		resp, err = cl.UpdateAccessKey(req)
 		return err
 	})
 	if err != nil {
@@ -248,8 +248,8 @@ func (s *Service) DeleteKey(ctx context.Context, user, keyID string) (string, er
 	req.UserName = user
 	req.UserAccessKeyId = keyID
 	var resp *ram.DeleteAccessKeyResponse
-	err := s.c.Call(ctx, "ram", "DeleteAccessKey", func() (err error) {
-		resp, err = s.c.RAM.DeleteAccessKey(req)
+	err := s.c.RAM(ctx, "DeleteAccessKey", func(cl *ram.Client) (err error) {
+		resp, err = cl.DeleteAccessKey(req)
 		return err
 	})
 	if err != nil {

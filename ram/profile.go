@@ -92,8 +92,8 @@ func (s *Service) keyLastUsed(ctx context.Context, user, keyID string) (string, 
 	req.UserName = user
 	req.UserAccessKeyId = keyID
 	var resp *ram.GetAccessKeyLastUsedResponse
-	err := s.c.Call(ctx, "ram", "GetAccessKeyLastUsed", func() (err error) {
-		resp, err = s.c.RAM.GetAccessKeyLastUsed(req)
+	err := s.c.RAM(ctx, "GetAccessKeyLastUsed", func(cl *ram.Client) (err error) {
+		resp, err = cl.GetAccessKeyLastUsed(req)
 		return err
 	})
 	if err != nil {
@@ -106,8 +106,8 @@ func (s *Service) loginProfile(ctx context.Context, user string) (*LoginProfile,
 	req := ram.CreateGetLoginProfileRequest()
 	req.UserName = user
 	var resp *ram.GetLoginProfileResponse
-	err := s.c.Call(ctx, "ram", "GetLoginProfile", func() (err error) {
-		resp, err = s.c.RAM.GetLoginProfile(req)
+	err := s.c.RAM(ctx, "GetLoginProfile", func(cl *ram.Client) (err error) {
+		resp, err = cl.GetLoginProfile(req)
 		return err
 	})
 	if errors.Is(err, cloud.ErrNotFound) {
@@ -126,8 +126,8 @@ func (s *Service) groups(ctx context.Context, user string) ([]string, error) {
 	req := ram.CreateListGroupsForUserRequest()
 	req.UserName = user
 	var resp *ram.ListGroupsForUserResponse
-	err := s.c.Call(ctx, "ram", "ListGroupsForUser", func() (err error) {
-		resp, err = s.c.RAM.ListGroupsForUser(req)
+	err := s.c.RAM(ctx, "ListGroupsForUser", func(cl *ram.Client) (err error) {
+		resp, err = cl.ListGroupsForUser(req)
 		return err
 	})
 	if err != nil {
@@ -144,8 +144,8 @@ func (s *Service) userPolicies(ctx context.Context, user string) ([]PolicyRef, e
 	req := ram.CreateListPoliciesForUserRequest()
 	req.UserName = user
 	var resp *ram.ListPoliciesForUserResponse
-	err := s.c.Call(ctx, "ram", "ListPoliciesForUser", func() (err error) {
-		resp, err = s.c.RAM.ListPoliciesForUser(req)
+	err := s.c.RAM(ctx, "ListPoliciesForUser", func(cl *ram.Client) (err error) {
+		resp, err = cl.ListPoliciesForUser(req)
 		return err
 	})
 	if err != nil {

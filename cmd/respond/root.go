@@ -127,7 +127,8 @@ func (a *app) setup() error {
 	if a.g.output != "text" && a.g.output != "json" {
 		return usagef("--output %q: use text or json", a.g.output)
 	}
-	a.log = zerolog.New(w).Level(level).With().Timestamp().Logger()
+	// Keys run concurrently; one lock keeps their log lines whole.
+	a.log = zerolog.New(zerolog.SyncWriter(w)).Level(level).With().Timestamp().Logger()
 	return nil
 }
 
