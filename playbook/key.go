@@ -104,8 +104,14 @@ func ContainKey(ctx context.Context, svc *ram.Service, req KeyRequest,
 		log.Info().Msg("key no longer exists; resuming with the owner journaled earlier")
 	} else if err != nil {
 		return rep, err
-	} else if err := inc.Record(ctx, "key_owner", owner); err != nil {
-		return rep, err
+	} else {
+		if owner.AccountID == "" {
+			// IMS only answers for the caller's own account.
+			owner.AccountID = caller.AccountID
+		}
+		if err := inc.Record(ctx, "key_owner", owner); err != nil {
+			return rep, err
+		}
 	}
 
 	if g := guard(caller, owner, req.Force); g != nil {
