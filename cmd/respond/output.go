@@ -63,7 +63,7 @@ func (a *app) reportKeys(outs []keyOutcome) error {
 	if code == exitOK {
 		return nil
 	}
-	return silentError{code: code}
+	return reportedError{code: code}
 }
 
 func document(o keyOutcome) keyDocument {

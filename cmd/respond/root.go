@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
@@ -43,29 +45,33 @@ type globalOptions struct {
 	externalID string
 }
 
+// run is the whole program; it returns the process exit code. An
+// interrupt cancels the context: calls in flight are abandoned and the
+// journal says which, so the next run can resume.
 func run(args []string, s streams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
 	a := &app{streams: s, getenv: os.Getenv, log: zerolog.Nop()}
 	root := newRootCmd(a)
 	root.SetArgs(args)
-	err := root.ExecuteContext(context.Background())
-	code := exitCode(err)
-	var se silentError
-	if err != nil && !errors.As(err, &se) {
-		// The one place an error is reported; JSON consumers read stdout,
-		// which carries the result document when there is one.
+	err := root.ExecuteContext(ctx)
+
+	var reported reportedError
+	if errors.As(err, &reported) {
+		return reported.code
+	}
+	if err != nil {
 		fmt.Fprintf(s.err, "respond: %v\n", err)
 	}
-	if errors.As(err, &se) {
-		code = se.code
-	}
-	return code
+	return exitCode(err)
 }
 
-// silentError carries an exit code for an outcome the command already
+// reportedError carries the exit code of an outcome the command already
 // reported on stdout (a refusal, a partial run), so run prints nothing more.
-type silentError struct{ code int }
+type reportedError struct{ code int }
 
-func (e silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+func (e reportedError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func newRootCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{

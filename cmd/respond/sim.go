@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,9 +53,6 @@ func newSimServeCmd(a *app) *cobra.Command {
 }
 
 func (a *app) simServe(ctx context.Context, o simServeOptions) error {
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-
 	inst, err := sim.Start(ctx, sim.Options{
 		Addr:         o.addr,
 		ScenarioFile: o.scenario,
