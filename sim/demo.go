@@ -61,7 +61,7 @@ func demoAccount(now time.Time) ScenarioAccount {
 			{Name: "ci-deploy", ID: demoCIUserID, DisplayName: "CI deploy bot",
 				Comments: "build pipeline; owner platform-team", CreateDate: days(210),
 				Keys: []ScenarioKey{
-					{ID: DemoLeakedKeyID, CreateDate: days(120)},
+					{ID: DemoLeakedKeyID, CreateDate: days(120), LastUsed: now.Add(-26 * time.Hour)},
 					{ID: DemoSecondKeyID, CreateDate: days(200), Status: "Inactive"},
 				},
 				LoginProfile: &ScenarioLoginProfile{},

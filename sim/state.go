@@ -153,6 +153,7 @@ type Token struct {
 	RoleID        string
 	RoleName      string
 	SessionName   string
+	Created       time.Time
 	Expiration    time.Time
 	Policy        string // session policy, "" for none
 

@@ -184,6 +184,7 @@ func mintToken(w *World, r *Request, role *Role, q *assumeRequest, secs int64) *
 		RoleID:        role.ID,
 		RoleName:      role.Name,
 		SessionName:   q.session,
+		Created:       r.Now.UTC().Truncate(time.Second),
 		Expiration:    r.Now.Add(time.Duration(secs) * time.Second).Truncate(time.Second),
 		Policy:        q.policy,
 		MintedBy:      r.Caller.AccessKeyID,

@@ -483,9 +483,11 @@ func userIdentity(id *identity) map[string]any {
 		"accessKeyId": id.accessKeyID,
 	}
 	if id.kind == CallerRole {
-		u["sessionContext"] = map[string]any{
-			"attributes": map[string]any{"mfaAuthenticated": "false"},
+		attrs := map[string]any{"mfaAuthenticated": "false"}
+		if id.token != nil && !id.token.Created.IsZero() {
+			attrs["creationDate"] = id.token.Created.UTC().Format(time.RFC3339)
 		}
+		u["sessionContext"] = map[string]any{"attributes": attrs}
 	}
 	return u
 }

@@ -14,9 +14,6 @@ import (
 	"github.com/respond-sec/respond/sim"
 )
 
-// demoLeakedUser is the demo scenario's CI user whose key leaked.
-const demoLeakedUser = "ci-deploy"
-
 type demoOptions struct {
 	incidentDir string
 	delete      bool
@@ -51,10 +48,8 @@ func (a *app) demo(ctx context.Context, o demoOptions) error {
 	}
 	defer func() { _ = inst.Close(context.Background()) }()
 
-	leaked, err := demoLeakedKey(inst)
-	if err != nil {
-		return err
-	}
+	// The demo plays whoever spotted the leak: it knows the key id.
+	leaked := sim.DemoLeakedKeyID
 	ep, err := cloud.ParseEndpoint(inst.URL())
 	if err != nil {
 		return err
@@ -77,18 +72,4 @@ func (a *app) demo(ctx context.Context, o demoOptions) error {
 		Delete: o.delete, ToolVersion: currentVersion().Version}
 	rep, err := playbook.ContainKey(ctx, ram.New(clients), req, a.log)
 	return a.reportKeys([]keyOutcome{newKeyOutcome(req, rep, err)})
-}
-
-// demoLeakedKey is the first key of the demo's CI user, read straight from
-// the emulator: the demo plays the part of whoever spotted the leak.
-func demoLeakedKey(inst *sim.Instance) (string, error) {
-	w := inst.World
-	w.Lock()
-	defer w.Unlock()
-	acct := w.Accounts[inst.AccountID]
-	if acct == nil || acct.Users[demoLeakedUser] == nil ||
-		len(acct.Users[demoLeakedUser].Keys) == 0 {
-		return "", fmt.Errorf("demo scenario has no key for user %s", demoLeakedUser)
-	}
-	return acct.Users[demoLeakedUser].Keys[0].ID, nil
 }

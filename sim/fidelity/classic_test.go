@@ -365,3 +365,19 @@ func noPanic(t *testing.T, f func() error) (err error) {
 	}()
 	return f()
 }
+
+// TestSignatureErrorEchoesToken pins a hazard callers must handle: like
+// the real gateway, the emulator answers SignatureDoesNotMatch with its
+// string to sign, which for STS credentials holds the SecurityToken, so
+// the classic SDK's error text carries the token. Logging such an error
+// verbatim leaks the token.
+func TestSignatureErrorEchoesToken(t *testing.T) {
+	inst := startSim(t, scenario())
+	token, _ := classicAssume(t, inst, ci, deployRole, "echo")
+	token.secret = "not-the-secret"
+	_, err := classicSTS(t, inst, token).GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
+	se := wantServerError(t, err, "SignatureDoesNotMatch", 400)
+	if !strings.Contains(se.Error(), token.token) {
+		t.Error("the error text no longer echoes the SecurityToken; update callers' notes")
+	}
+}

@@ -232,6 +232,9 @@ func openAPIListUsers(t *testing.T, c openAPI, max int) ([]string, int) {
 			names = append(names, text(field(u.(map[string]any), "UserName")))
 		}
 		if field(page, "IsTruncated") != true {
+			if _, present := page["Marker"]; present {
+				t.Errorf("the last page carries a Marker: %v", page["Marker"])
+			}
 			return names, pages
 		}
 		if marker = text(page["Marker"]); marker == "" {
@@ -331,6 +334,8 @@ func TestOpenAPIErrors(t *testing.T) {
 			"InvalidAccessKeyId.Inactive", 400},
 		{"unknown role", admin, sim.VersionRAM, "GetRole", kv{"RoleName": "ghost"},
 			"EntityNotExist.Role", 404},
+		{"IMS unknown key", admin, sim.VersionIMS, "GetUser", kv{"UserAccessKeyId": unknownKey},
+			"EntityNotExist.User", 404},
 	}
 	for _, s := range signers {
 		inst := startSim(t, scenario())
