@@ -161,18 +161,17 @@ func (a *app) keyIDs(o keyOptions, args []string) ([]string, error) {
 }
 
 func (a *app) readIDFile(path string) ([]string, error) {
-	var f *os.File
-	if path == "-" {
-		f = os.Stdin
-	} else {
-		var err error
-		if f, err = os.Open(path); err != nil {
+	in := a.in
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
 			return nil, usagef("--from-file: %w", err)
 		}
 		defer f.Close()
+		in = f
 	}
 	var ids []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line != "" && !strings.HasPrefix(line, "#") {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/respond-sec/respond/playbook"
+	"github.com/respond-sec/respond/sim"
 )
 
 func TestKeyFreshRunDisablesOnlyThatKey(t *testing.T) {
@@ -217,6 +218,33 @@ func TestKeyBadInput(t *testing.T) {
 				t.Fatalf("bad input changed state (%d writes)", n)
 			}
 		})
+	}
+}
+
+func TestKeyOfAnotherAccountIsNotFound(t *testing.T) {
+	const foreignKey = "LTAI5tOtherAccountKey001"
+	w := newWorldWith(t, func(sc *sim.Scenario) {
+		sc.Accounts = append(sc.Accounts, sim.ScenarioAccount{ID: "6543210987654321",
+			Users: []sim.ScenarioUser{{Name: "ci-deploy",
+				Keys: []sim.ScenarioKey{{ID: foreignKey}}}}})
+	})
+	r := w.respond(w.keyArgs("inc-foreign", "--yes", foreignKey)...)
+	if r.code != exitUsage || !strings.Contains(r.stdout, "another Alibaba Cloud account") {
+		t.Fatalf("exit %d, want %d naming the other-account case:\n%s", r.code, exitUsage, r.stdout)
+	}
+	if n := len(w.writes()); n != 0 || w.keyStatus(foreignKey) != "Active" {
+		t.Fatalf("another account's key was touched (%d writes)", n)
+	}
+}
+
+func TestKeyIDsFromStdin(t *testing.T) {
+	w := newWorld(t)
+	t.Chdir(w.dir)
+	var out, errb strings.Builder
+	code := run([]string{"key", "--yes", "--incident-id", "stdin", "--from-file", "-"},
+		streams{in: strings.NewReader(leakedKey + "\n"), out: &out, err: &errb})
+	if code != exitOK || w.keyStatus(leakedKey) != "Inactive" {
+		t.Fatalf("exit %d, key %s:\n%s", code, w.keyStatus(leakedKey), errb.String())
 	}
 }
 
