@@ -305,6 +305,8 @@ func wantTokenEvents(t *testing.T, events []map[string]any, loot stolen) {
 			"userIdentity.accessKeyId": loot.token.id,
 			"userIdentity.userName":    opsRole + ":" + session,
 		})
+		wantDate(t, "sessionContext.attributes.creationDate",
+			text(field(ev, "userIdentity.sessionContext.attributes.creationDate")))
 		code := text(ev["errorCode"])
 		if last := i == len(events)-1; last != (code == "InvalidSecurityToken.Expired") {
 			t.Errorf("event %d (%s) errorCode = %q", i, ev["eventName"], code)

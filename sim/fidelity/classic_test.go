@@ -3,6 +3,7 @@ package fidelity_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -377,7 +378,23 @@ func TestSignatureErrorEchoesToken(t *testing.T) {
 	token.secret = "not-the-secret"
 	_, err := classicSTS(t, inst, token).GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
 	se := wantServerError(t, err, "SignatureDoesNotMatch", 400)
-	if !strings.Contains(se.Error(), token.token) {
+	// The string to sign holds the token percent-encoded twice.
+	if !strings.Contains(se.Error(), rfc3986(rfc3986(token.token))) {
 		t.Error("the error text no longer echoes the SecurityToken; update callers' notes")
 	}
+}
+
+// rfc3986 percent-encodes every byte but the unreserved ones.
+func rfc3986(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9',
+			c == '-', c == '_', c == '.', c == '~':
+			b.WriteByte(c)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }

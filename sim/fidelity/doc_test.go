@@ -20,7 +20,10 @@
 // AssumeRole, ActionTrail LookupEvents with EventAccessKeyId and
 // NextToken) and the error paths an incident responder meets: unknown
 // user, wrong secret, unknown key, disabled key, missing permission,
-// delete conflicts.
+// delete conflicts. encoding_test.go sends a value full of characters the
+// signers encode differently through every stack, in the query and in a
+// form body. The classic SDK's decoder, which reads error bodies with
+// unchecked type assertions, is fed 26 distinct error codes.
 //
 // attack_test.go plays a whole incident with the classic SDK: an attacker
 // with a leaked key assumes a role and persists through it; the defender
@@ -36,13 +39,16 @@
 //   - Darabonba sets its own headers with lower-case names straight into
 //     http.Header; they reach the server correctly, but Header.Get on the
 //     client side does not find them.
+//   - SignatureDoesNotMatch echoes the server's string to sign, which for
+//     STS credentials holds the SecurityToken (percent-encoded twice); the
+//     classic SDK puts it in its error text. Callers must not log such
+//     errors verbatim (TestSignatureErrorEchoesToken).
 //
 // # Choices where the reference is unconfirmed
 //
-//   - A session of a role that was deleted and recreated under the same
-//     name is refused with InvalidSecurityToken.Expired (400), the code the
-//     emulator gives for expired tokens (sim/auth.go); the tests assert it.
-//   - A call refused because its token is void still becomes an event
-//     under the token's STS key id, with the error code: the tests expect
-//     it among "the calls made with the token".
+// The tests assert what package sim documents for these: a session of a
+// role deleted and recreated under the same name answers
+// InvalidSecurityToken.Expired (400), like an expired one; a call refused
+// for its token still becomes an event under the token's STS key id, with
+// its errorCode, so it counts among "the calls made with the token".
 package fidelity_test
