@@ -473,3 +473,37 @@ func openAPILookup(t *testing.T, c openAPI, keyID string) ([]map[string]any, int
 	t.Fatal("LookupEvents never ends")
 	return nil, 0
 }
+
+// TestOpenAPIFaults checks that Darabonba classifies the emulator's flow
+// control and server errors by their codes and statuses.
+func TestOpenAPIFaults(t *testing.T) {
+	tests := []struct {
+		name     string
+		throttle bool
+		rule     sim.FaultRule
+		code     string
+		status   int
+	}{
+		{"throttled", true, sim.FaultRule{RateLimit: 0.01}, "Throttling.User", 400},
+		{"internal error", false, sim.FaultRule{ErrorNext: 1}, "InternalError", 500},
+		{"unavailable", false, sim.FaultRule{ErrorNext: 1, ErrorCode: "ServiceUnavailable"},
+			"ServiceUnavailable", 503},
+	}
+	for _, s := range signers {
+		for _, tt := range tests {
+			t.Run(s.name+"/"+tt.name, func(t *testing.T) {
+				inst := startSim(t, scenario())
+				inst.World.Faults.SetThrottling(tt.throttle)
+				if err := inst.World.Faults.SetRule("ListUsers", tt.rule); err != nil {
+					t.Fatal(err)
+				}
+				c := newOpenAPI(t, inst, s, admin)
+				_, err := c.call(sim.VersionRAM, "ListUsers", nil, nil)
+				if tt.throttle && err == nil {
+					_, err = c.call(sim.VersionRAM, "ListUsers", nil, nil)
+				}
+				wantTeaError(t, err, tt.code, tt.status)
+			})
+		}
+	}
+}
