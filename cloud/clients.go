@@ -284,8 +284,7 @@ func (c *Clients) OwnKeyIDs() ([]string, error) {
 	for _, p := range c.creds {
 		cr, err := p.GetCredentials()
 		if err != nil {
-			return nil, fmt.Errorf("read responder credentials from %s: %w",
-				p.GetProviderName(), err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrNoCredentials, p.GetProviderName(), err)
 		}
 		ids = append(ids, cr.AccessKeyId)
 	}

@@ -84,8 +84,7 @@ type sdkBridge struct{ p Provider }
 func (b sdkBridge) GetCredentials() (*sdkcreds.Credentials, error) {
 	c, err := b.p.GetCredentials()
 	if err != nil {
-		return nil, fmt.Errorf("get responder credentials from %s: %w",
-			b.p.GetProviderName(), err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrNoCredentials, b.p.GetProviderName(), err)
 	}
 	return &sdkcreds.Credentials{
 		AccessKeyId:     c.AccessKeyId,

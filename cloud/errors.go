@@ -47,6 +47,9 @@ var (
 	ErrThrottled   = errors.New("throttled")
 	ErrConflict    = errors.New("conflict")
 	ErrUnavailable = errors.New("service unavailable")
+
+	// ErrNoCredentials says the responder found no credentials of its own.
+	ErrNoCredentials = errors.New("no responder credentials")
 )
 
 // Is lets errors.Is classify by code without anyone matching text.

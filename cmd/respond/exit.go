@@ -49,7 +49,8 @@ func exitCode(err error) int {
 		errors.Is(err, playbook.ErrLocked),
 		errors.Is(err, ram.ErrSTSKeyID):
 		return exitRefused
-	case errors.Is(err, cloud.ErrAuth), errors.Is(err, cloud.ErrDenied):
+	case errors.Is(err, cloud.ErrAuth), errors.Is(err, cloud.ErrDenied),
+		errors.Is(err, cloud.ErrNoCredentials):
 		return exitAuth
 	}
 	return exitError

@@ -81,6 +81,11 @@ func (a *app) runKeys(ctx context.Context, o keyOptions, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	// Without credentials nothing can be done: say so before any incident
+	// directory is made.
+	if _, err := clients.OwnKeyIDs(); err != nil {
+		return fmt.Errorf("%w; %s", err, hint(err))
+	}
 	svc := ram.New(clients)
 
 	base := o.incidentID

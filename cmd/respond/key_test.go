@@ -333,3 +333,16 @@ func TestPolicyCommandPrintsEveryAction(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyWithoutCredentials(t *testing.T) {
+	w := newWorld(t)
+	w.as("", "")
+	t.Setenv("HOME", w.dir) // no CLI profile or credentials file either
+	r := w.respond(w.keyArgs("inc-nocred", "--yes", leakedKey)...)
+	if r.code != exitAuth || !strings.Contains(r.stderr, "ALIBABA_CLOUD_ACCESS_KEY_ID") {
+		t.Fatalf("exit %d, want %d with a hint:\n%s", r.code, exitAuth, r.stderr)
+	}
+	if _, err := os.Stat(w.incident("inc-nocred")); !os.IsNotExist(err) {
+		t.Fatalf("an incident directory was made without credentials: %v", err)
+	}
+}

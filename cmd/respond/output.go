@@ -98,6 +98,9 @@ func hint(err error) string {
 		}
 		return fmt.Sprintf("the responder is not allowed %s; `respond policy` prints "+
 			"the RAM policy it needs", action)
+	case errors.Is(err, cloud.ErrNoCredentials):
+		return "set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, pick " +
+			"a profile with --profile, or run where an OIDC token or ECS RAM role is available"
 	case errors.Is(err, cloud.ErrAuth):
 		return "the responder's own credentials were rejected; check the credential " +
 			"chain (env, profile, RAM role) and that the key is active"
