@@ -49,15 +49,20 @@ func newKeyCmd(a *app) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.incidentID, "incident-id", "", "incident id (default: generated); reuse it to resume")
-	f.StringVar(&o.incidentDir, "incident-dir", "", "incident directory (default: incidents/<incident id>)")
-	f.StringVar(&o.fromFile, "from-file", "", "read key ids from this file, one a line (- for stdin)")
+	f.StringVar(&o.incidentID,
+		"incident-id", "", "incident id (default: generated); reuse it to resume")
+	f.StringVar(&o.incidentDir,
+		"incident-dir", "", "incident directory (default: incidents/<incident id>)")
+	f.StringVar(&o.fromFile,
+		"from-file", "", "read key ids from this file, one a line (- for stdin)")
 	f.BoolVar(&o.delete, "delete", false, "delete the key after disabling it (irreversible)")
-	f.BoolVar(&o.force, "force", false, "act on a key of the responder's own user (never its own key)")
+	f.BoolVar(&o.force,
+		"force", false, "act on a key of the responder's own user (never its own key)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "only read; print the calls that would be made")
 	f.BoolVar(&o.yes, "yes", false, "apply without asking (required without a terminal)")
 	f.IntVar(&o.parallel, "parallel", 4, "keys handled at once")
-	f.DurationVar(&o.lockWait, "lock-wait", 0, "wait this long for another run on the same incident")
+	f.DurationVar(&o.lockWait,
+		"lock-wait", 0, "wait this long for another run on the same incident")
 	return cmd
 }
 

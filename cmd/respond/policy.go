@@ -16,7 +16,8 @@ func newPolicyCmd(a *app) *cobra.Command {
 			"nothing more. Create it once as a custom policy and attach it to the " +
 			"identity that will respond to incidents:\n\n" +
 			"  respond policy > respond-policy.json\n" +
-			"  aliyun ram CreatePolicy --PolicyName respond --PolicyDocument \"$(cat respond-policy.json)\"",
+			"  aliyun ram CreatePolicy --PolicyName respond \\\n" +
+			"    --PolicyDocument \"$(cat respond-policy.json)\"",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			doc, err := playbook.PolicyDocument(playbook.KeyPermissions())

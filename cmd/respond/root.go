@@ -97,10 +97,12 @@ func newRootCmd(a *app) *cobra.Command {
 	f.StringVar(&a.g.logFormat, "log-format", "console", "log format on stderr: console or json")
 	f.StringVar(&a.g.output, "output", "text", "result format on stdout: text or json")
 	f.StringVar(&a.g.region, "region", cloud.DefaultRegion, "region for regional calls")
-	f.StringVar(&a.g.profile, "profile", "", "credentials profile (Alibaba CLI config or credentials file)")
+	f.StringVar(&a.g.profile,
+		"profile", "", "credentials profile (Alibaba CLI config or credentials file)")
 	f.StringVar(&a.g.endpoint, "endpoint", "",
 		"send every API call to this base URL (env RESPOND_ENDPOINT); http only for loopback")
-	f.StringVar(&a.g.caFile, "ca-file", "", "extra CA certificate (PEM) to trust, e.g. the emulator's")
+	f.StringVar(&a.g.caFile,
+		"ca-file", "", "extra CA certificate (PEM) to trust, e.g. the emulator's")
 	f.StringVar(&a.g.assumeRole, "assume-role", "", "act through this RAM role ARN via STS")
 	f.StringVar(&a.g.externalID, "external-id", "", "external id for --assume-role")
 

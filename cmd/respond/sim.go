@@ -46,8 +46,10 @@ func newSimServeCmd(a *app) *cobra.Command {
 	f.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address (port 0 picks a free port)")
 	f.StringVar(&o.scenario, "scenario", "", "scenario file (JSON) to seed the world from")
 	f.StringVar(&o.state, "state", "", "state file: loaded if present, saved on exit")
-	f.BoolVar(&o.tls, "tls", false, "serve HTTPS with a self-signed CA (its path in the ready line)")
-	f.DurationVar(&o.trailDelay, "trail-delay", 0, "delay before an event is visible in ActionTrail")
+	f.BoolVar(&o.tls,
+		"tls", false, "serve HTTPS with a self-signed CA (its path in the ready line)")
+	f.DurationVar(&o.trailDelay,
+		"trail-delay", 0, "delay before an event is visible in ActionTrail")
 	f.Int64Var(&o.seed, "seed", 0, "seed for fault randomness (0: random)")
 	return cmd
 }
