@@ -211,6 +211,11 @@ func TestKeyBadInput(t *testing.T) {
 			if !strings.Contains(r.stdout+r.stderr, tt.says) {
 				t.Fatalf("message does not say %q:\n%s\n%s", tt.says, r.stdout, r.stderr)
 			}
+			if tt.says == "--output" {
+				// --output itself was wrong: there is no JSON to speak.
+			} else if doc := decode(t, r.stdout); doc["exit_code"] != float64(tt.code) {
+				t.Fatalf("JSON exit_code %v, want %d", doc["exit_code"], tt.code)
+			}
 			if tt.mustNot != "" && strings.Contains(r.stdout+r.stderr, tt.mustNot) {
 				t.Fatal("the pasted secret was echoed")
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/respond-sec/respond/cloud"
+	"github.com/respond-sec/respond/playbook"
 )
 
 // streams are the process's standard streams; tests pass buffers.
@@ -61,10 +63,24 @@ func run(args []string, s streams) int {
 	if errors.As(err, &reported) {
 		return reported.code
 	}
+	code := exitCode(err)
 	if err != nil {
 		fmt.Fprintf(s.err, "respond: %v\n", err)
+		if a.g.output == "json" {
+			// Automation reads stdout: it gets a document even for bad input.
+			_ = json.NewEncoder(s.out).Encode(errorDocument{
+				SchemaVersion: playbook.KeySchemaVersion, Error: err.Error(), ExitCode: code})
+		}
 	}
-	return exitCode(err)
+	return code
+}
+
+// errorDocument is the JSON result of a command that failed before it had
+// anything else to report.
+type errorDocument struct {
+	SchemaVersion string `json:"schema_version"`
+	Error         string `json:"error"`
+	ExitCode      int    `json:"exit_code"`
 }
 
 // reportedError carries the exit code of an outcome the command already
