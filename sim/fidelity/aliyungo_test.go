@@ -54,11 +54,11 @@ func wantGoError(t *testing.T, err error, code string, status int) {
 		t.Fatalf("error = %v, want an aliyungo Error %s", err, code)
 	}
 	if e.Code != code || e.StatusCode != status {
-		t.Fatalf("error = %s (%d) %q, want %s (%d)", e.Code, e.StatusCode, e.Message,
-			code, status)
+		t.Fatalf("error = %s (%d) %q, want %s (%d)", e.Code, e.StatusCode,
+			clipped(e.Message), code, status)
 	}
 	if e.RequestId == "" || e.HostId == "" {
-		t.Errorf("error lacks RequestId or HostId: %v", e)
+		t.Errorf("%s error lacks RequestId or HostId", e.Code)
 	}
 }
 
@@ -108,7 +108,8 @@ func TestAliyungoRAMKeys(t *testing.T) {
 	k := key.AccessKey
 	if err != nil || k.AccessKeyId == "" || k.AccessKeySecret == "" ||
 		k.Status != dram.Active {
-		t.Fatalf("CreateAccessKey = %+v, %v", key, err)
+		t.Fatalf("CreateAccessKey = id %q, status %q, secret given %t, %v",
+			k.AccessKeyId, k.Status, k.AccessKeySecret != "", err)
 	}
 	wantDate(t, "AccessKey.CreateDate", k.CreateDate)
 
@@ -125,7 +126,7 @@ func TestAliyungoRAMKeys(t *testing.T) {
 	list := keys.AccessKeys.AccessKey
 	if err != nil || len(list) != 1 || list[0].Status != dram.Inactive ||
 		list[0].AccessKeySecret != "" {
-		t.Fatalf("ListAccessKeys = %+v, %v", keys, err)
+		t.Fatalf("ListAccessKeys = %d keys, want 1 Inactive without secret, %v", len(list), err)
 	}
 	_, err = goSTS(inst, creds{k.AccessKeyId, k.AccessKeySecret, ""}).GetCallerIdentity()
 	wantGoError(t, err, "InvalidAccessKeyId.Inactive", 400)

@@ -125,11 +125,11 @@ func wantServerError(t *testing.T, err error, code string,
 	}
 	if se.ErrorCode() != code || se.HttpStatus() != status {
 		t.Fatalf("error = %s (%d) %q, want %s (%d)", se.ErrorCode(), se.HttpStatus(),
-			se.Message(), code, status)
+			clipped(se.Message()), code, status)
 	}
 	if se.RequestId() == "" || se.HostId() == "" || se.Message() == "" ||
 		se.Recommend() == "" {
-		t.Errorf("error body lacks RequestId, HostId, Message or Recommend: %v", se)
+		t.Errorf("%s error lacks RequestId, HostId, Message or Recommend", code)
 	}
 	return se
 }

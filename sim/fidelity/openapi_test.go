@@ -155,11 +155,11 @@ func wantTeaError(t *testing.T, err error, code string, status int) *tea.SDKErro
 	}
 	got, st := tea.StringValue(se.Code), tea.IntValue(se.StatusCode)
 	if got != code || st != status {
-		t.Fatalf("error = %s (%d) %q, want %s (%d)", got, st, tea.StringValue(se.Message),
-			code, status)
+		t.Fatalf("error = %s (%d) %q, want %s (%d)", got, st,
+			clipped(tea.StringValue(se.Message)), code, status)
 	}
 	if !strings.Contains(tea.StringValue(se.Data), `"RequestId"`) {
-		t.Errorf("error data lacks the RequestId: %s", tea.StringValue(se.Data))
+		t.Errorf("%s error data lacks the RequestId", code)
 	}
 	return se
 }
@@ -184,9 +184,10 @@ func TestOpenAPISignerOnTheWire(t *testing.T) {
 					t.Errorf("Signature %q, SignatureMethod %q, want v1: %t", w.signature,
 						w.method, !v3)
 				}
-				wantToken := map[bool]string{true: w.headerToken, false: w.queryToken}[v3]
-				if wantToken != cr.token {
-					t.Errorf("the token did not travel where the signer puts it: %+v", w)
+				carried := map[bool]string{true: w.headerToken, false: w.queryToken}[v3]
+				if carried != cr.token {
+					t.Errorf("the token is not where the signer puts it (header %t, query %t)",
+						w.headerToken != "", w.queryToken != "")
 				}
 			})
 		}
@@ -259,7 +260,7 @@ func openAPIKeyLifecycle(t *testing.T, inst *sim.Instance, s signer, c openAPI) 
 	secret := text(field(key, "AccessKey.AccessKeySecret"))
 	wantFields(t, "CreateAccessKey", key, kv{"AccessKey.Status": "Active"})
 	if id == "" || secret == "" {
-		t.Fatalf("CreateAccessKey answered no key pair: %v", key)
+		t.Fatalf("CreateAccessKey answered id %q, secret given %t", id, secret != "")
 	}
 
 	fresh := newOpenAPI(t, inst, s, creds{id, secret, ""})
@@ -272,7 +273,7 @@ func openAPIKeyLifecycle(t *testing.T, inst *sim.Instance, s signer, c openAPI) 
 	keys := c.must(t, sim.VersionRAM, "ListAccessKeys", kv{"UserName": "fresh"}, nil)
 	items := list(keys, "AccessKeys.AccessKey")
 	if len(items) != 1 {
-		t.Fatalf("ListAccessKeys = %v, want one key", keys)
+		t.Fatalf("ListAccessKeys listed %d keys, want 1", len(items))
 	}
 	wantFields(t, "ListAccessKeys", items[0].(map[string]any), kv{
 		"AccessKeyId": id, "Status": "Inactive", "AccessKeySecret": ""})
@@ -394,7 +395,8 @@ func openAPIAssume(t *testing.T, c openAPI, session string) creds {
 		token:  text(field(got, "Credentials.SecurityToken")),
 	}
 	if !strings.HasPrefix(cr.id, "STS.") || cr.secret == "" || cr.token == "" {
-		t.Fatalf("AssumeRole credentials look wrong: %v", got)
+		t.Fatalf("AssumeRole credentials look wrong: id %q, secret given %t, token given %t",
+			cr.id, cr.secret != "", cr.token != "")
 	}
 	wantDate(t, "Credentials.Expiration", text(field(got, "Credentials.Expiration")))
 	return cr

@@ -187,6 +187,13 @@ func secretsIn(data []byte, secrets map[string]string) []string {
 	return found
 }
 
+// clipped cuts a signature error's message before the string to sign,
+// which can hold a SecurityToken, so that failures never print one.
+func clipped(msg string) string {
+	before, _, _ := strings.Cut(msg, "server string to sign is:")
+	return before
+}
+
 // mustJSON encodes v or fails the test.
 func mustJSON(t *testing.T, v any) []byte {
 	t.Helper()
