@@ -126,7 +126,8 @@ func TestAliyungoRAMKeys(t *testing.T) {
 	list := keys.AccessKeys.AccessKey
 	if err != nil || len(list) != 1 || list[0].Status != dram.Inactive ||
 		list[0].AccessKeySecret != "" {
-		t.Fatalf("ListAccessKeys = %d keys, want 1 Inactive without secret, %v", len(list), err)
+		t.Fatalf("ListAccessKeys = %d keys, want 1 Inactive without secret, %v",
+			len(list), err)
 	}
 	_, err = goSTS(inst, creds{k.AccessKeyId, k.AccessKeySecret, ""}).GetCallerIdentity()
 	wantGoError(t, err, "InvalidAccessKeyId.Inactive", 400)

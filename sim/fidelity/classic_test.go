@@ -299,7 +299,8 @@ func classicErrorCases() []errorCase {
 		{"token missing", withToken(func(_ *testing.T, _ *sim.Instance, c *creds) {
 			c.token = ""
 		}), "MissingSecurityToken", 400},
-		{"another session's token", withToken(func(t *testing.T, inst *sim.Instance, c *creds) {
+		{"another session's token", withToken(func(t *testing.T, inst *sim.Instance,
+			c *creds) {
 			other, _ := classicAssume(t, inst, ci, deployRole, "other")
 			c.token = other.token
 		}), "InvalidSecurityToken.MismatchWithAccessKey", 400},
@@ -376,7 +377,8 @@ func TestSignatureErrorEchoesToken(t *testing.T) {
 	inst := startSim(t, scenario())
 	token, _ := classicAssume(t, inst, ci, deployRole, "echo")
 	token.secret = "not-the-secret"
-	_, err := classicSTS(t, inst, token).GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
+	_, err := classicSTS(t, inst, token).
+		GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
 	se := wantServerError(t, err, "SignatureDoesNotMatch", 400)
 	// The string to sign holds the token percent-encoded twice.
 	if !strings.Contains(se.Error(), rfc3986(rfc3986(token.token))) {

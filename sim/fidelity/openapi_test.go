@@ -335,8 +335,8 @@ func TestOpenAPIErrors(t *testing.T) {
 			"InvalidAccessKeyId.Inactive", 400},
 		{"unknown role", admin, sim.VersionRAM, "GetRole", kv{"RoleName": "ghost"},
 			"EntityNotExist.Role", 404},
-		{"IMS unknown key", admin, sim.VersionIMS, "GetUser", kv{"UserAccessKeyId": unknownKey},
-			"EntityNotExist.User", 404},
+		{"IMS unknown key", admin, sim.VersionIMS, "GetUser",
+			kv{"UserAccessKeyId": unknownKey}, "EntityNotExist.User", 404},
 	}
 	for _, s := range signers {
 		inst := startSim(t, scenario())
