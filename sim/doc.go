@@ -70,8 +70,8 @@
 //   - AssumeRole's event has eventRW Write. Events of writes keep the whole
 //     answer (without secrets) in responseElements, reads only the
 //     RequestId. acsRegion of global events is cn-hangzhou.
-//     sessionContext carries mfaAuthenticated only: the state model keeps
-//     no token creation time.
+//     sessionContext.attributes carries mfaAuthenticated ("false") and the
+//     token's creationDate.
 //   - LookupEvents: MaxResults defaults to 20; out-of-range MaxResults,
 //     windows over 90 days, unknown or case-mismatched LookupAttribute
 //     keys, pairs outside the documented combinations (so EventAccessKeyId
