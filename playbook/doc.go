@@ -10,7 +10,9 @@
 // Run checks every step (the plan), asks Confirm, then applies the steps in
 // order: each is checked again right before it is applied, and every call
 // that check returns must be in the confirmed plan for that step, or the
-// step fails with ErrPlanDrift and nothing of it is applied. After its
+// step fails with ErrPlanDrift and nothing of it is applied. The one read
+// saved: while no call has been made and nobody was asked to confirm, the
+// plan's own check is still the current state, and is used as it is. After its
 // calls, a step's Verify is retried with backoff until the desired state
 // holds (the cloud is eventually consistent) or VerifyTimeout passes. The
 // first failing step stops the run; the steps after it are skipped.
