@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,14 +56,28 @@ func newSimServeCmd(a *app) *cobra.Command {
 }
 
 func (a *app) simServe(ctx context.Context, o simServeOptions) error {
+	if _, _, err := net.SplitHostPort(o.addr); err != nil {
+		return usagef("--addr %q: give host:port, such as 127.0.0.1:0", o.addr)
+	}
+	var scenario *sim.Scenario
+	if o.scenario != "" {
+		sc, err := sim.LoadScenario(o.scenario)
+		if err != nil {
+			return usagef("--scenario: %w", err)
+		}
+		if err := sc.Validate(); err != nil {
+			return usagef("--scenario %s: %w", o.scenario, err)
+		}
+		scenario = sc
+	}
 	inst, err := sim.Start(ctx, sim.Options{
-		Addr:         o.addr,
-		ScenarioFile: o.scenario,
-		StateFile:    o.state,
-		TLS:          o.tls,
-		TrailDelay:   o.trailDelay,
-		Logger:       a.log,
-		Seed:         o.seed,
+		Addr:       o.addr,
+		Scenario:   scenario,
+		StateFile:  o.state,
+		TLS:        o.tls,
+		TrailDelay: o.trailDelay,
+		Logger:     a.log,
+		Seed:       o.seed,
 	})
 	if err != nil {
 		return err
