@@ -100,6 +100,8 @@ func TestErrorClasses(t *testing.T) {
 		{"EntityNotExist.User", 404, []error{ErrNotFound}, []error{ErrAuth, ErrDenied}},
 		{"InvalidAccessKeyId.NotFound", 404, []error{ErrAuth}, []error{ErrNotFound}},
 		{"NoPermission", 403, []error{ErrDenied}, []error{ErrAuth}},
+		{"Forbidden.RAM", 403, []error{ErrDenied}, nil},
+		{"Forbidden.AccessKey.Active", 403, nil, []error{ErrDenied}},
 		{"Throttling.User", 400, []error{ErrThrottled}, []error{ErrUnavailable}},
 		{"ServiceUnavailable", 503, []error{ErrUnavailable}, []error{ErrThrottled}},
 		{"DeleteConflict.Role.Policy", 409, []error{ErrConflict}, []error{ErrNotFound}},

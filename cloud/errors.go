@@ -59,7 +59,10 @@ func (e *Error) Is(target error) bool {
 		return strings.HasPrefix(e.ErrCode, "EntityNotExist") ||
 			e.Status == http.StatusNotFound && !isAuthCode(e.ErrCode)
 	case ErrDenied:
-		return e.ErrCode == "NoPermission" || strings.HasPrefix(e.ErrCode, "Forbidden")
+		// Forbidden.AccessKey.Active and the like refuse a state, not a
+		// principal; only these codes are about permissions.
+		return e.ErrCode == "NoPermission" || e.ErrCode == "Forbidden" ||
+			strings.HasPrefix(e.ErrCode, "Forbidden.RAM")
 	case ErrAuth:
 		return isAuthCode(e.ErrCode)
 	case ErrThrottled:
