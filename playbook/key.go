@@ -86,62 +86,93 @@ func ContainKey(ctx context.Context, svc *ram.Service, req KeyRequest,
 	}
 	defer inc.Close()
 
-	caller, owner, err := identify(ctx, svc, req.KeyID)
-	rep.Caller, rep.Owner = caller, owner
+	k := &keyRun{svc: svc, req: req, inc: inc, log: log, rep: rep}
+	if err := k.identify(ctx); err != nil {
+		return rep, err
+	}
+	if err := k.guard(ctx); err != nil {
+		return rep, err
+	}
+	runErr := k.contain(ctx)
+	return rep, errors.Join(runErr, k.inform(ctx))
+}
+
+// keyRun is one key's way through ContainKey.
+type keyRun struct {
+	svc *ram.Service
+	req KeyRequest
+	inc *Incident
+	log zerolog.Logger
+	rep *KeyReport
+}
+
+// identify finds the responder and the key's owner and journals both.
+func (k *keyRun) identify(ctx context.Context) error {
+	caller, owner, err := identify(ctx, k.svc, k.req.KeyID)
+	k.rep.Caller, k.rep.Owner = caller, owner
 	if caller != nil {
-		_ = inc.Record(ctx, "caller_identity", caller)
+		if err := k.inc.Record(ctx, "caller_identity", caller); err != nil {
+			return err
+		}
 	}
 	var nf *ram.KeyNotFoundError
-	if errors.As(err, &nf) {
+	switch {
+	case errors.As(err, &nf):
 		// A key this incident already identified and that is gone now was
-		// deleted, by an earlier run or by someone else: the steps below
-		// will find their desired state holds and journal it so.
-		if owner = earlierOwner(req.IncidentDir, req.KeyID); owner == nil {
-			rep.Status = "not_found"
-			return rep, fmt.Errorf("%w: %w", ErrKeyNotFound, nf)
+		// deleted, by an earlier run or by someone else: the steps will
+		// find their desired state holds and journal it so.
+		if owner = earlierOwner(k.req.IncidentDir, k.req.KeyID); owner == nil {
+			k.rep.Status = "not_found"
+			return fmt.Errorf("%w: %w", ErrKeyNotFound, nf)
 		}
-		rep.Owner = owner
-		log.Info().Msg("key no longer exists; resuming with the owner journaled earlier")
-	} else if err != nil {
-		return rep, err
-	} else {
-		if owner.AccountID == "" {
-			// IMS only answers for the caller's own account.
-			owner.AccountID = caller.AccountID
-		}
-		if err := inc.Record(ctx, "key_owner", owner); err != nil {
-			return rep, err
-		}
+		k.rep.Owner = owner
+		k.log.Info().Msg("key no longer exists; resuming with the owner journaled earlier")
+		return nil
+	case err != nil:
+		return err
 	}
+	if owner.AccountID == "" {
+		owner.AccountID = caller.AccountID // IMS answers for the caller's account only
+	}
+	return k.inc.Record(ctx, "key_owner", owner)
+}
 
-	if g := guard(caller, owner, req.Force); g != nil {
-		rep.Guard = g
-		rep.Status = "refused"
-		_ = inc.Record(ctx, "guard_refused", g)
-		log.Warn().Str("guard", g.Guard).Msg("guard refused the run")
-		return rep, g
+// guard journals and returns a refusal, if any guard refuses.
+func (k *keyRun) guard(ctx context.Context) error {
+	g := guard(k.rep.Caller, k.rep.Owner, k.req.Force)
+	if g == nil {
+		return nil
 	}
+	k.rep.Guard, k.rep.Status = g, "refused"
+	k.log.Warn().Str("guard", g.Guard).Msg("guard refused the run")
+	return errors.Join(g, k.inc.Record(ctx, "guard_refused", g))
+}
 
-	steps := []Step{&disableKey{svc: svc, user: owner.UserName, keyID: req.KeyID}}
-	if req.Delete {
-		steps = append(steps, &deleteKey{svc: svc, user: owner.UserName, keyID: req.KeyID})
+// contain runs the containment steps.
+func (k *keyRun) contain(ctx context.Context) error {
+	user, id := k.rep.Owner.UserName, k.req.KeyID
+	disable := &disableKey{svc: k.svc, user: user, keyID: id}
+	steps := []Step{disable}
+	if k.req.Delete {
+		steps = append(steps, &deleteKey{svc: k.svc, user: user, keyID: id})
 	}
-	res, runErr := inc.Run(ctx, steps, RunOptions{DryRun: req.DryRun, Confirm: req.Confirm})
-	rep.Run = res
+	res, err := k.inc.Run(ctx, steps, RunOptions{DryRun: k.req.DryRun, Confirm: k.req.Confirm})
+	k.rep.Run, k.rep.Keys = res, disable.keys
 	if res != nil {
-		rep.Status = res.Status
+		k.rep.Status = res.Status
 	}
-	rep.Keys = steps[0].(*disableKey).keys
+	return err
+}
 
-	// Containment is over (or was refused); now the reads that only inform.
-	rep.Profile = svc.OwnerProfile(ctx, owner.UserName, req.KeyID)
-	if err := inc.Record(ctx, "owner_profile", rep.Profile); err != nil && runErr == nil {
-		runErr = err
+// inform reads and journals what only informs the report: the owner's
+// other keys, console access, groups and policies.
+func (k *keyRun) inform(ctx context.Context) error {
+	k.rep.Profile = k.svc.OwnerProfile(ctx, k.rep.Owner.UserName, k.req.KeyID)
+	err := k.inc.Record(ctx, "owner_profile", k.rep.Profile)
+	if len(k.rep.Keys) > 0 {
+		err = errors.Join(err, k.inc.Record(ctx, "owner_keys", k.rep.Keys))
 	}
-	if len(rep.Keys) > 0 {
-		_ = inc.Record(ctx, "owner_keys", rep.Keys)
-	}
-	return rep, runErr
+	return err
 }
 
 // identify asks who the responder is and who owns the key, at once.

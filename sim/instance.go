@@ -219,10 +219,20 @@ func (i *Instance) Close(ctx context.Context) error {
 	return i.closeErr
 }
 
+// shutdownGrace is how long Close waits for calls in flight.
+const shutdownGrace = 500 * time.Millisecond
+
 func (i *Instance) close(ctx context.Context) error {
 	var errs []error
-	if err := i.srv.Shutdown(ctx); err != nil {
-		errs = append(errs, fmt.Errorf("shut down sim server: %w", err))
+	// Calls in flight get a moment to finish. Connections a client dialled
+	// but never used would hold Shutdown for five seconds, so whatever is
+	// left after the grace period is closed.
+	grace, cancel := context.WithTimeout(ctx, shutdownGrace)
+	defer cancel()
+	if err := i.srv.Shutdown(grace); err != nil {
+		if cerr := i.srv.Close(); cerr != nil {
+			errs = append(errs, fmt.Errorf("close sim server: %w", cerr))
+		}
 	}
 	if err := <-i.served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		errs = append(errs, fmt.Errorf("sim server: %w", err))
