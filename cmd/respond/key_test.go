@@ -351,3 +351,30 @@ func TestKeyWithoutCredentials(t *testing.T) {
 		t.Fatalf("an incident directory was made without credentials: %v", err)
 	}
 }
+
+// --profile picks a named profile of the Alibaba CLI's config file.
+func TestKeyWithCLIProfile(t *testing.T) {
+	w := newWorld(t)
+	w.as("", "")
+	t.Setenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "")
+	t.Setenv("HOME", w.dir)
+	config := `{"current": "default", "profiles": [
+		{"name": "default", "mode": "AK", "access_key_id": "LTAI5tWrongDefaultKey001",
+		 "access_key_secret": "wrong", "region_id": "cn-hangzhou"},
+		{"name": "incident", "mode": "AK", "access_key_id": "` + responderKey + `",
+		 "access_key_secret": "` + responderSecret + `", "region_id": "cn-hangzhou"}]}`
+	if err := os.MkdirAll(filepath.Join(w.dir, ".aliyun"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(w.dir, ".aliyun", "config.json"), []byte(config),
+		0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := w.respond(w.keyArgs("inc-profile", "--yes", "--profile", "incident", leakedKey)...)
+	if r.code != exitOK || w.keyStatus(leakedKey) != "Inactive" {
+		t.Fatalf("with --profile incident: exit %d:\n%s", r.code, r.stderr)
+	}
+	if caller := decode(t, r.stdout)["caller"].(map[string]any); caller["user_name"] != "responder" {
+		t.Fatalf("acted as %v, want the profile's user", caller)
+	}
+}
