@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -118,5 +121,23 @@ func TestErrorClasses(t *testing.T) {
 				t.Errorf("%s is %v", tt.code, not)
 			}
 		}
+	}
+}
+
+func TestTransportErrorsDropTheRequest(t *testing.T) {
+	const token = "CAISCANARYsecurityTOKEN0001"
+	raw := &url.Error{Op: "Post",
+		URL: "http://127.0.0.1:9/?AccessKeyId=STS.x&SecurityToken=" + token + "&Signature=abc",
+		Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
+	err := fromSDK("ram", "GetUser", fmt.Errorf("sdk: %w", raw))
+	if strings.Contains(err.Error(), token) || strings.Contains(err.Error(), "Signature") {
+		t.Fatalf("transport error keeps the request: %v", err)
+	}
+	if !strings.Contains(err.Error(), "127.0.0.1:9") || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("transport error lost the host or its cause: %v", err)
+	}
+	var te *TransportError
+	if !errors.As(err, &te) || !retryable(err) {
+		t.Fatalf("%v: want a retryable TransportError", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
@@ -97,7 +98,7 @@ const signedEcho = "server string to sign is:"
 func fromSDK(service, action string, err error) error {
 	var se *sdkerrors.ServerError
 	if !errors.As(err, &se) {
-		return fmt.Errorf("%s %s: %w", service, action, err)
+		return &TransportError{Service: service, Action: action, cause: scrub(err)}
 	}
 	msg := se.Message()
 	if i := strings.Index(msg, signedEcho); i >= 0 {
@@ -117,4 +118,38 @@ func fromSDK(service, action string, err error) error {
 		}
 	}
 	return e
+}
+
+// TransportError is a call that got no answer from the cloud: a refused or
+// dropped connection, a timeout, a TLS failure.
+type TransportError struct {
+	Service string
+	Action  string
+	cause   error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: no answer: %v", e.Service, e.Action, e.cause)
+}
+
+func (e *TransportError) Unwrap() error { return e.cause }
+
+// scrub drops what a transport error says about the request. Go's HTTP
+// client quotes the whole URL, and the classic SDK puts every parameter in
+// it: the signature and any security token. What is left names the host
+// and the failure, and still unwraps to the net and TLS errors beneath.
+func scrub(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		host := ""
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			host = u.Scheme + "://" + u.Host
+		}
+		return &url.Error{Op: ue.Op, URL: host, Err: scrub(ue.Err)}
+	}
+	if strings.Contains(err.Error(), "?") {
+		// An SDK error that quotes a URL in its text: keep none of it.
+		return errors.New(strings.SplitN(err.Error(), "?", 2)[0] + " (request not shown)")
+	}
+	return err
 }
