@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // AccessKey ids are 16 to 24 letters and digits; newer ones start with
@@ -34,19 +35,17 @@ func ValidateKeyID(s string) error {
 		return fmt.Errorf("%w: the id contains white space; give the id alone, "+
 			"without spaces or line breaks", ErrKeyIDInvalid)
 	case strings.HasPrefix(s, "STS."):
-		return fmt.Errorf("%w %s: STS credentials cannot be disabled; they expire "+
-			"on their own, and revoking them means rotating the role that issued "+
-			"them: find the long-term key that minted the token and respond to "+
-			"that key instead", ErrSTSKeyID, s)
+		return fmt.Errorf("%w: ids starting STS. are temporary credentials, which "+
+			"cannot be disabled; they expire on their own, and revoking them means "+
+			"rotating the role that issued them: find the long-term key that minted "+
+			"the token and respond to that key instead", ErrSTSKeyID)
 	}
-	if !alnum(s) {
-		if len(s) >= secretLen-2 && len(s) <= secretLen+2 {
-			return fmt.Errorf("%w: the argument is %d characters and not a valid id; "+
-				"it may be a secret and is not shown; give the AccessKey id "+
-				"(16 to 24 letters and digits)", ErrKeyIDInvalid, len(s))
-		}
-		return fmt.Errorf("%w %q: only letters and digits are allowed",
-			ErrKeyIDInvalid, s)
+	if i := strings.IndexFunc(s, notAlnum); i >= 0 {
+		// The argument is not shown: a pasted "id,secret" line or a secret
+		// with a symbol in it would be echoed to the terminal and the logs.
+		return fmt.Errorf("%w: character %d of the argument is not a letter or digit; "+
+			"AccessKey ids have only letters and digits (the argument is not shown, "+
+			"in case it holds a secret)", ErrKeyIDInvalid, utf8.RuneCountInString(s[:i])+1)
 	}
 	if len(s) == secretLen {
 		return fmt.Errorf("%w: the argument is %d characters, the length of an "+
@@ -61,11 +60,6 @@ func ValidateKeyID(s string) error {
 	return nil
 }
 
-func alnum(s string) bool {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
+func notAlnum(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 }
