@@ -29,7 +29,7 @@ func ParseEndpoint(raw string) (*Endpoint, error) {
 	case "https":
 		return &Endpoint{Scheme: "HTTPS", Host: u.Host}, nil
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !IsLoopback(u.Hostname()) {
 			return nil, fmt.Errorf("endpoint %q uses plain http to a host that is not "+
 				"loopback: use https, or http only for 127.0.0.1, ::1 or localhost", raw)
 		}
@@ -38,7 +38,9 @@ func ParseEndpoint(raw string) (*Endpoint, error) {
 	return nil, fmt.Errorf("endpoint %q: scheme must be http or https", raw)
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host names this machine only: localhost or a
+// loopback address.
+func IsLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

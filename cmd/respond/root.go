@@ -134,6 +134,9 @@ func newRootCmd(a *app) *cobra.Command {
 
 // setup checks the global flags and builds the logger.
 func (a *app) setup() error {
+	if err := a.checkLibraryDebug(); err != nil {
+		return err
+	}
 	level, err := zerolog.ParseLevel(strings.ToLower(a.g.logLevel))
 	if err != nil || a.g.logLevel == "" {
 		return usagef("--log-level %q: use trace, debug, info, warn or error", a.g.logLevel)
@@ -153,6 +156,18 @@ func (a *app) setup() error {
 	}
 	// Keys run concurrently; one lock keeps their log lines whole.
 	a.log = zerolog.New(zerolog.SyncWriter(w)).Level(level).With().Timestamp().Logger()
+	return nil
+}
+
+// checkLibraryDebug refuses DEBUG settings that make the Alibaba libraries
+// print every signed request, security tokens included, on stdout.
+func (a *app) checkLibraryDebug() error {
+	for _, part := range strings.Split(a.getenv("DEBUG"), ",") {
+		if part == "sdk" || part == "credential" {
+			return usagef("DEBUG=%s makes the Alibaba SDK print signed requests and "+
+				"credentials on stdout; unset it (use --log-level debug instead)", part)
+		}
+	}
 	return nil
 }
 

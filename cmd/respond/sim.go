@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/respond-sec/respond/cloud"
 	"github.com/respond-sec/respond/sim"
 )
 
@@ -56,8 +57,15 @@ func newSimServeCmd(a *app) *cobra.Command {
 }
 
 func (a *app) simServe(ctx context.Context, o simServeOptions) error {
-	if _, _, err := net.SplitHostPort(o.addr); err != nil {
+	host, _, err := net.SplitHostPort(o.addr)
+	if err != nil {
 		return usagef("--addr %q: give host:port, such as 127.0.0.1:0", o.addr)
+	}
+	if !cloud.IsLoopback(host) {
+		// /_sim/ hands out every secret and takes faults with no
+		// authentication: it must not be reachable from another machine.
+		return usagef("--addr %q: the emulator listens on loopback only (127.0.0.1, "+
+			"::1 or localhost): its admin API has no authentication", o.addr)
 	}
 	var scenario *sim.Scenario
 	if o.scenario != "" {
