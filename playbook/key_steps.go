@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/respond-sec/respond/cloud"
 	"github.com/respond-sec/respond/ram"
 )
 
@@ -18,7 +19,9 @@ func readKey(ctx context.Context, svc *ram.Service, user, keyID string) (keyStat
 	[]ram.Key, error) {
 	k, keys, err := svc.FindKey(ctx, user, keyID)
 	var nf *ram.KeyNotFoundError
-	if errors.As(err, &nf) {
+	if errors.As(err, &nf) || errors.Is(err, cloud.ErrNotFound) {
+		// The key is gone, or its owner is (a user cannot be deleted while
+		// it holds keys): either way the key can no longer sign anything.
 		return keyState{Status: "deleted"}, keys, nil
 	}
 	if err != nil {
@@ -60,7 +63,19 @@ func (s *disableKey) Check(ctx context.Context) (Check, error) {
 func (s *disableKey) Apply(ctx context.Context, c Call) (Applied, error) {
 	id, err := s.svc.SetKeyStatus(ctx, c.Params["UserName"], c.Params["UserAccessKeyId"],
 		c.Params["Status"])
-	return Applied{RequestID: id}, err
+	return goneIsDone(id, err)
+}
+
+// goneIsDone takes a not-found answer to a write on the key as success: a
+// retried call whose first answer was lost in transit finds the work done
+// (or the key deleted under it), and Verify reads the truth either way.
+func goneIsDone(requestID string, err error) (Applied, error) {
+	var ce *cloud.Error
+	if errors.Is(err, cloud.ErrNotFound) && errors.As(err, &ce) {
+		return Applied{RequestID: ce.RequestID(),
+			Detail: map[string]string{"answer": ce.Code(), "meaning": "key already gone"}}, nil
+	}
+	return Applied{RequestID: requestID}, err
 }
 
 func (s *disableKey) Verify(ctx context.Context) (any, error) {
@@ -102,7 +117,7 @@ func (s *deleteKey) Check(ctx context.Context) (Check, error) {
 
 func (s *deleteKey) Apply(ctx context.Context, c Call) (Applied, error) {
 	id, err := s.svc.DeleteKey(ctx, c.Params["UserName"], c.Params["UserAccessKeyId"])
-	return Applied{RequestID: id}, err
+	return goneIsDone(id, err)
 }
 
 func (s *deleteKey) Verify(ctx context.Context) (any, error) {

@@ -378,3 +378,45 @@ func TestKeyWithCLIProfile(t *testing.T) {
 		t.Fatalf("acted as %v, want the profile's user", caller)
 	}
 }
+
+// A write whose answer is lost is retried; the retry finds the work done.
+func TestKeyLostAnswersAreRetried(t *testing.T) {
+	for _, api := range []string{"UpdateAccessKey", "DeleteAccessKey"} {
+		t.Run(api, func(t *testing.T) {
+			w := newWorld(t)
+			if err := w.inst.World.Faults.SetRule(api, sim.FaultRule{DropNext: 1,
+				DropAfter: true}); err != nil {
+				t.Fatal(err)
+			}
+			r := w.respond(w.keyArgs("inc-lost", "--yes", "--delete", leakedKey)...)
+			if r.code != exitOK || w.keyStatus(leakedKey) != "deleted" {
+				t.Fatalf("exit %d, key %s:\n%s", r.code, w.keyStatus(leakedKey), r.stdout)
+			}
+			if !strings.Contains(r.stdout, "key already gone") && api == "DeleteAccessKey" {
+				t.Fatalf("the retried delete's answer is not explained:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+// Once the owner itself is deleted, the incident still converges.
+func TestKeyOwnerDeletedAfterwards(t *testing.T) {
+	w := newWorld(t)
+	if r := w.respond(w.keyArgs("inc-gone", "--yes", "--delete", leakedKey)...); r.code != exitOK {
+		t.Fatalf("first run: exit %d: %s", r.code, r.stdout)
+	}
+	ws := w.inst.World
+	ws.Lock()
+	acct := ws.Accounts[accountID]
+	ws.RemoveKey(siblingKey)
+	delete(acct.Users, "ci-deploy")
+	ws.Unlock()
+
+	r := w.respond(w.keyArgs("inc-gone", "--yes", "--delete", leakedKey)...)
+	if r.code != exitOK {
+		t.Fatalf("re-run after the owner was deleted: exit %d:\n%s", r.code, r.stdout)
+	}
+	if n := len(w.writes()); n != 2 {
+		t.Fatalf("%d mutating calls in all, want the first run's two", n)
+	}
+}
