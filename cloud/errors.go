@@ -134,6 +134,10 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.cause }
 
+// NoAnswer says the call's effect is unknown: it may have reached the
+// cloud before the connection failed.
+func (e *TransportError) NoAnswer() bool { return true }
+
 // scrub drops what a transport error says about the request. Go's HTTP
 // client quotes the whole URL, and the classic SDK puts every parameter in
 // it: the signature and any security token. What is left names the host

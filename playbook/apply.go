@@ -154,6 +154,7 @@ func (r *run) call(ctx context.Context, s Step, sr *StepResult, n int, c Call) e
 	ap, err := s.Apply(ctx, c)
 	cr.Finished = r.inc.clock.Now().UTC()
 	cr.RequestID, cr.Detail, cr.Error = ap.RequestID, ap.Detail, errorInfo(err)
+	cr.unanswered = err != nil && unanswered(err)
 	if cr.RequestID == "" && cr.Error != nil {
 		cr.RequestID = cr.Error.RequestID
 	}
@@ -173,7 +174,10 @@ func (r *run) call(ctx context.Context, s Step, sr *StepResult, n int, c Call) e
 func (r *run) writeOutcome(step string, cr CallResult) error {
 	rec := Record{Kind: KindOutcome, Step: step, CallID: cr.CallID, Call: &cr.Call,
 		RequestID: cr.RequestID, Status: outcomeOK, Error: cr.Error}
-	if cr.Error != nil {
+	switch {
+	case cr.unanswered:
+		rec.Status = outcomeUnknown
+	case cr.Error != nil:
 		rec.Status = outcomeError
 	}
 	_, err := r.write(rec, outcomeData{Started: cr.Started, Finished: cr.Finished,
@@ -181,11 +185,25 @@ func (r *run) writeOutcome(step string, cr CallResult) error {
 	return err
 }
 
-// Outcome statuses.
+// Outcome statuses. Unknown is a call that got no answer (a dropped
+// connection, a timeout, an interrupt): it may or may not have taken
+// effect, so it stays in doubt like an intent without an outcome, and the
+// next run's check decides.
 const (
-	outcomeOK    = "ok"
-	outcomeError = "error"
+	outcomeOK      = "ok"
+	outcomeError   = "error"
+	outcomeUnknown = "unknown"
 )
+
+// noAnswer is implemented by errors of calls that never got an answer.
+type noAnswer interface{ NoAnswer() bool }
+
+// unanswered reports whether err leaves a call's effect unknown.
+func unanswered(err error) bool {
+	var na noAnswer
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &na) && na.NoAnswer()
+}
 
 // verify calls Verify until the desired state holds, backing off between
 // tries, for at most VerifyTimeout. Any error but ErrNotConverged ends it.

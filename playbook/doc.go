@@ -40,14 +40,17 @@
 // Open cuts away and records in a journal_repaired record. Records never
 // hold secrets: calls carry no secret parameters by contract.
 //
-// A dry run journals only run_started, plan and run_finished records, which
-// no later run takes as work done.
+// A dry run journals only run_started, plan and run_finished records of its
+// own, which no later run takes as work done; findings recorded through
+// Record (what was read) are journaled in a dry run too.
 //
 // # Interrupting and resuming
 //
-// Cancelling the context is a clean interruption: the call in flight ends
-// with an error, its outcome is journaled, the run finishes as partial and
-// the lock is released on Close. Killing the process (SIGKILL, power loss)
+// Cancelling the context is a clean interruption: the call in flight is
+// abandoned, its outcome is journaled as unknown (it may have reached the
+// cloud), the run finishes as partial and the lock is released on Close.
+// A call that got no answer at all (a dropped connection) is journaled the
+// same way. An unknown outcome leaves the call in doubt, as below. Killing the process (SIGKILL, power loss)
 // is safe as well: the next run on the same directory reads the journal,
 // and a step verified earlier is still checked, since the world may have
 // changed. An intent without an outcome is a call that may or may not have

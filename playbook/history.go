@@ -71,7 +71,9 @@ func (h *history) observe(r Record) {
 		h.doubts = append(h.doubts, doubt{Run: r.Run, Seq: r.Seq, Step: r.Step,
 			CallID: r.CallID, Call: callOf(r)})
 	case KindOutcome:
-		h.settle(r.Run, r.CallID)
+		if r.Status != outcomeUnknown {
+			h.settle(r.Run, r.CallID)
+		}
 	case KindResumed:
 		var d resumedData
 		if json.Unmarshal(r.Data, &d) == nil {

@@ -58,6 +58,8 @@ type CallResult struct {
 	Error     *ErrorInfo `json:"error,omitempty"`
 	Started   time.Time  `json:"started,omitzero"`
 	Finished  time.Time  `json:"finished,omitzero"`
+
+	unanswered bool // no answer came: the call may or may not have happened
 }
 
 // Plan is what a run will do, shown to whoever confirms it.
