@@ -104,6 +104,13 @@ type keyRun struct {
 	inc *Incident
 	log zerolog.Logger
 	rep *KeyReport
+
+	lastUsed chan lastUse // read before a delete, when one is asked for
+}
+
+type lastUse struct {
+	when string
+	err  error
 }
 
 // identify finds the responder and the key's owner and journals both.
@@ -148,9 +155,17 @@ func (k *keyRun) guard(ctx context.Context) error {
 	return errors.Join(g, k.inc.Record(ctx, "guard_refused", g))
 }
 
-// contain runs the containment steps.
+// contain runs the containment steps. A key about to be deleted takes its
+// last use with it, so that one read runs alongside.
 func (k *keyRun) contain(ctx context.Context) error {
 	user, id := k.rep.Owner.UserName, k.req.KeyID
+	if k.req.Delete {
+		k.lastUsed = make(chan lastUse, 1)
+		go func() {
+			when, err := k.svc.KeyLastUsed(ctx, user, id)
+			k.lastUsed <- lastUse{when, err}
+		}()
+	}
 	disable := &disableKey{svc: k.svc, user: user, keyID: id}
 	steps := []Step{disable}
 	if k.req.Delete {
@@ -167,7 +182,19 @@ func (k *keyRun) contain(ctx context.Context) error {
 // inform reads and journals what only informs the report: the owner's
 // other keys, console access, groups and policies.
 func (k *keyRun) inform(ctx context.Context) error {
-	k.rep.Profile = k.svc.OwnerProfile(ctx, k.rep.Owner.UserName, k.req.KeyID)
+	if k.lastUsed == nil {
+		k.rep.Profile = k.svc.OwnerProfile(ctx, k.rep.Owner.UserName, k.req.KeyID)
+	} else {
+		k.rep.Profile = k.svc.OwnerProfile(ctx, k.rep.Owner.UserName, "")
+		lu := <-k.lastUsed
+		k.rep.Profile.KeyLastUsed = lu.when
+		if lu.err != nil {
+			if k.rep.Profile.Unreadable == nil {
+				k.rep.Profile.Unreadable = map[string]string{}
+			}
+			k.rep.Profile.Unreadable["key_last_used"] = lu.err.Error()
+		}
+	}
 	err := k.inc.Record(ctx, "owner_profile", k.rep.Profile)
 	if len(k.rep.Keys) > 0 {
 		err = errors.Join(err, k.inc.Record(ctx, "owner_keys", k.rep.Keys))

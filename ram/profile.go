@@ -34,8 +34,8 @@ type PolicyRef struct {
 	Type string `json:"type"`
 }
 
-// OwnerProfile reads the owner's groups, policies, login profile and the
-// key's last use, all at once.
+// OwnerProfile reads the owner's groups, policies, login profile and, when
+// keyID is set, the key's last use, all at once.
 func (s *Service) OwnerProfile(ctx context.Context, user, keyID string) *Profile {
 	p := &Profile{Groups: []string{}, Policies: []PolicyRef{}}
 	var (
@@ -59,11 +59,13 @@ func (s *Service) OwnerProfile(ctx context.Context, user, keyID string) *Profile
 		}()
 	}
 
-	read("key_last_used", func() error {
-		v, err := s.keyLastUsed(ctx, user, keyID)
-		p.KeyLastUsed = v
-		return err
-	})
+	if keyID != "" {
+		read("key_last_used", func() error {
+			v, err := s.KeyLastUsed(ctx, user, keyID)
+			p.KeyLastUsed = v
+			return err
+		})
+	}
 	read("login_profile", func() error {
 		v, err := s.loginProfile(ctx, user)
 		p.LoginProfile = v
@@ -87,7 +89,8 @@ func (s *Service) OwnerProfile(ctx context.Context, user, keyID string) *Profile
 	return p
 }
 
-func (s *Service) keyLastUsed(ctx context.Context, user, keyID string) (string, error) {
+// KeyLastUsed returns when a user's key was last used, as RAM reports it.
+func (s *Service) KeyLastUsed(ctx context.Context, user, keyID string) (string, error) {
 	req := ram.CreateGetAccessKeyLastUsedRequest()
 	req.UserName = user
 	req.UserAccessKeyId = keyID

@@ -53,7 +53,7 @@ func testScenario() *sim.Scenario {
 					Policies: []sim.ScenarioAttachment{{Name: "AdministratorAccess", Type: "System"}}},
 				{Name: "ci-deploy", DisplayName: "CI deploy bot",
 					Keys: []sim.ScenarioKey{
-						{ID: leakedKey, CreateDate: created},
+						{ID: leakedKey, CreateDate: created, LastUsed: created.AddDate(0, 2, 0)},
 						{ID: siblingKey, CreateDate: created}},
 					LoginProfile: &sim.ScenarioLoginProfile{},
 					Groups:       []string{"ci"},

@@ -98,6 +98,10 @@ func TestKeyDeleteAndRerun(t *testing.T) {
 	if s := w.keyStatus(leakedKey); s != "deleted" {
 		t.Fatalf("key %s, want deleted", s)
 	}
+	prof, _ := decode(t, r.stdout)["owner_profile"].(map[string]any)
+	if prof["key_last_used"] == nil || prof["unreadable"] != nil {
+		t.Fatalf("the deleted key's last use was lost: %v", prof)
+	}
 	var actions []string
 	for _, c := range w.writes() {
 		actions = append(actions, c.Action)
