@@ -101,8 +101,9 @@ func (s *Service) rootOrNothing(ctx context.Context, keyID string) (*Owner, erro
 	case errors.Is(err, cloud.ErrNotFound):
 		return nil, &KeyNotFoundError{KeyID: keyID}
 	case err != nil:
-		s.c.Log.Warn().Err(err).Msg("cannot tell a root key from an unknown one")
-		return nil, &KeyNotFoundError{KeyID: keyID}
+		// Denied or unreachable: a root key would pass for an unknown one.
+		return nil, fmt.Errorf("tell a root key %s from an unknown one: %w",
+			cloud.MaskKeyID(keyID), err)
 	case resp.AccountType == OwnerRoot:
 		return &Owner{KeyID: keyID, Kind: OwnerRoot, AccountID: resp.AccountId,
 			FoundBy: "actiontrail:GetAccessKeyLastUsedInfo"}, nil
@@ -155,9 +156,10 @@ func (s *Service) scanUsers(ctx context.Context, keyID string) (*Owner, error) {
 		return found, nil
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("find owner of access key %s: %w", keyID, errs[0])
+		return nil, fmt.Errorf("find owner of access key %s: %w",
+			cloud.MaskKeyID(keyID), errs[0])
 	}
-	return nil, &KeyNotFoundError{KeyID: keyID}
+	return s.rootOrNothing(ctx, keyID)
 }
 
 func (s *Service) listUsers(ctx context.Context) ([]ram.User, error) {

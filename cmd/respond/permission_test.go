@@ -68,8 +68,11 @@ func TestKeyLeastPrivilegePolicy(t *testing.T) {
 		{"no ListPoliciesForUser", []string{"ram:ListPoliciesForUser"},
 			leakedKey, exitOK, "deleted", "", "policies"},
 		{"root key recognised", nil, rootKey, exitRefused, "Active", "", ""},
-		{"no GetAccessKeyLastUsedInfo: root key looks unknown",
-			[]string{"actiontrail:GetAccessKeyLastUsedInfo"}, rootKey, exitUsage, "Active", "", ""},
+		{"no GetAccessKeyLastUsedInfo: a root key cannot be told from none",
+			[]string{"actiontrail:GetAccessKeyLastUsedInfo"}, rootKey, exitAuth, "Active",
+			"actiontrail:GetAccessKeyLastUsedInfo", ""},
+		{"no ims GetUser: root key recognised after the scan",
+			[]string{"ram:GetUser"}, rootKey, exitRefused, "Active", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
