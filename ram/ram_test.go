@@ -29,7 +29,8 @@ func newService(t *testing.T, users int) (admin, scanner *ram.Service) {
 	acct := sim.ScenarioAccount{ID: "1111222233334444",
 		RootKeys: []sim.ScenarioKey{{ID: rootKey}},
 		Policies: []sim.ScenarioPolicy{{Name: "scan", Document: `{"Version":"1",
-			"Statement":[{"Effect":"Allow","Action":["ram:ListUsers","ram:ListAccessKeys"],
+			"Statement":[{"Effect":"Allow","Action":["ram:ListUsers","ram:ListAccessKeys",
+			"actiontrail:GetAccessKeyLastUsedInfo"],
 			"Resource":"*"}]}`}},
 		Users: []sim.ScenarioUser{
 			{Name: "admin", Keys: []sim.ScenarioKey{{ID: adminKey, Secret: adminSecret}},
