@@ -17,16 +17,16 @@ type Retry struct {
 	Max      time.Duration // backoff ceiling
 }
 
-// DefaultRetry suits interactive incident response: about six seconds of
+// defaultRetry suits interactive incident response: about six seconds of
 // patience before a step is reported failed and can be resumed.
-var DefaultRetry = Retry{Attempts: 5, Base: 200 * time.Millisecond, Max: 3 * time.Second}
+var defaultRetry = Retry{Attempts: 5, Base: 200 * time.Millisecond, Max: 3 * time.Second}
 
 // Call runs one SDK call under ctx and the retry policy. The classic SDK
 // takes no context, so a cancelled ctx abandons the call in flight: the
 // journal marks such a call as in doubt and the next run reads the state
 // back before doing anything.
 func (c *Clients) Call(ctx context.Context, service, action string, fn func() error) error {
-	r := DefaultRetry
+	r := c.retry
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = c.once(ctx, service, action, fn)

@@ -38,6 +38,7 @@ type Options struct {
 
 	Logger zerolog.Logger
 	Clock  func() time.Time
+	Retry  *Retry // nil: five tries over about six seconds
 }
 
 // Clients sign and send the responder's calls to the four products. The
@@ -49,6 +50,7 @@ type Clients struct {
 	Log    zerolog.Logger
 	Clock  func() time.Time
 
+	retry Retry
 	ram   *pool[*ram.Client]
 	ims   *pool[*ims.Client]
 	sts   *pool[*sts.Client]
@@ -100,8 +102,12 @@ func New(o Options) (*Clients, error) {
 	}
 
 	cred := sdkBridge{p: creds[len(creds)-1]}
+	retry := defaultRetry
+	if o.Retry != nil {
+		retry = *o.Retry
+	}
 	return &Clients{
-		Region: o.Region, Log: o.Logger, Clock: o.Clock, creds: creds,
+		Region: o.Region, Log: o.Logger, Clock: o.Clock, creds: creds, retry: retry,
 		ram: newPool(func() (*ram.Client, error) {
 			cl, err := ram.NewClientWithOptions(o.Region, cfg, cred)
 			return cl, pointed(cl, err, o)

@@ -46,7 +46,7 @@ type KeyNotFoundError struct {
 func (e *KeyNotFoundError) Error() string {
 	return fmt.Sprintf("access key %s was not found in this account: the id is "+
 		"unknown, belongs to another Alibaba Cloud account, or was already deleted",
-		e.KeyID)
+		cloud.MaskKeyID(e.KeyID))
 }
 
 // FindKeyOwner finds the owner of keyID with one IMS call. When IMS is
@@ -77,7 +77,7 @@ func (s *Service) FindKeyOwner(ctx context.Context, keyID string) (*Owner, error
 	case errors.Is(err, cloud.ErrNotFound):
 		return s.rootOrNothing(ctx, keyID)
 	}
-	return nil, fmt.Errorf("find owner of access key %s: %w", keyID, err)
+	return nil, fmt.Errorf("find owner of access key %s: %w", cloud.MaskKeyID(keyID), err)
 }
 
 // userName is the RAM user name inside a UserPrincipalName
@@ -116,7 +116,7 @@ func (s *Service) rootOrNothing(ctx context.Context, keyID string) (*Owner, erro
 func (s *Service) scanUsers(ctx context.Context, keyID string) (*Owner, error) {
 	users, err := s.listUsers(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("find owner of access key %s: %w", keyID, err)
+		return nil, fmt.Errorf("find owner of access key %s: %w", cloud.MaskKeyID(keyID), err)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -239,7 +239,7 @@ func (s *Service) SetKeyStatus(ctx context.Context, user, keyID, status string) 
 	})
 	if err != nil {
 		return "", fmt.Errorf("set access key %s of user %s %s: %w",
-			keyID, user, status, err)
+			cloud.MaskKeyID(keyID), user, status, err)
 	}
 	return resp.RequestId, nil
 }
@@ -255,7 +255,8 @@ func (s *Service) DeleteKey(ctx context.Context, user, keyID string) (string, er
 		return err
 	})
 	if err != nil {
-		return "", fmt.Errorf("delete access key %s of user %s: %w", keyID, user, err)
+		return "", fmt.Errorf("delete access key %s of user %s: %w",
+			cloud.MaskKeyID(keyID), user, err)
 	}
 	return resp.RequestId, nil
 }

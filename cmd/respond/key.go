@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -96,6 +97,9 @@ func (a *app) runKeys(ctx context.Context, o keyOptions, args []string) error {
 	base := o.incidentID
 	if base == "" {
 		base = newIncidentID(time.Now())
+	} else if !incidentIDPattern.MatchString(base) {
+		return usagef("--incident-id %q: use 1 to 100 letters, digits, dots, dashes "+
+			"and underscores, starting with a letter or digit", base)
 	}
 	outcomes := make([]keyOutcome, len(ids))
 	var (
@@ -207,10 +211,13 @@ func (a *app) confirm(keyID string, p playbook.Plan) (bool, error) {
 	fmt.Fprintf(a.err, "\nPlan for %s:\n", cloud.MaskKeyID(keyID))
 	writePlan(a.err, p)
 	fmt.Fprint(a.err, "Apply these changes? [y/N] ")
-	line, _ := bufio.NewReader(a.in).ReadString('\n')
+	line, _ := a.stdinLines().ReadString('\n')
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes", nil
 }
+
+// incidentIDPattern keeps incident ids usable as directory names.
+var incidentIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
 
 func newIncidentID(now time.Time) string {
 	b := make([]byte, 3)

@@ -201,6 +201,9 @@ func TestKeyBadInput(t *testing.T) {
 			exitUsage, "region", ""},
 		{"bad output", func(w *world) []string { return append(w.keyArgs("i", leakedKey), "--output", "yaml") },
 			exitUsage, "--output", ""},
+		{"incident id with a path", func(w *world) []string {
+			return []string{"key", "--output", "json", "--incident-id", "../escape", leakedKey}
+		}, exitUsage, "--incident-id", ""},
 		{"remote http endpoint", func(w *world) []string {
 			return append(w.keyArgs("i", leakedKey), "--endpoint", "http://203.0.113.9:80")
 		}, exitUsage, "loopback", ""},

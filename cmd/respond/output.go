@@ -55,9 +55,9 @@ func (a *app) reportKeys(outs []keyOutcome) error {
 	}
 	for _, o := range outs {
 		if o.err != nil {
-			a.log.Error().Str("incident_id", o.req.IncidentID).
+			a.log.Error().Err(o.err).Str("incident_id", o.req.IncidentID).
 				Str("access_key_id", cloud.MaskKeyID(o.req.KeyID)).
-				Int("exit_code", o.code).Msg(o.err.Error())
+				Int("exit_code", o.code).Msg("key not contained")
 		}
 	}
 	if code == exitOK {

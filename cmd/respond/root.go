@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,6 +34,16 @@ type app struct {
 	getenv func(string) string
 	log    zerolog.Logger
 	g      globalOptions
+
+	stdin *bufio.Reader // one reader, so answers typed ahead are kept
+}
+
+// stdinLines reads the standard input line by line, for prompts.
+func (a *app) stdinLines() *bufio.Reader {
+	if a.stdin == nil {
+		a.stdin = bufio.NewReader(a.in)
+	}
+	return a.stdin
 }
 
 type globalOptions struct {
