@@ -51,6 +51,7 @@ type Clients struct {
 	Clock  func() time.Time
 
 	retry Retry
+	base  *pool[*sts.Client] // signed with the base credentials under --assume-role
 	ram   *pool[*ram.Client]
 	ims   *pool[*ims.Client]
 	sts   *pool[*sts.Client]
@@ -106,7 +107,15 @@ func New(o Options) (*Clients, error) {
 	if o.Retry != nil {
 		retry = *o.Retry
 	}
+	var basePool *pool[*sts.Client]
+	if len(creds) > 1 {
+		basePool = newPool(func() (*sts.Client, error) {
+			cl, err := sts.NewClientWithOptions(o.Region, cfg, sdkBridge{p: creds[0]})
+			return cl, pointed(cl, err, o)
+		})
+	}
 	return &Clients{
+		base:   basePool,
 		Region: o.Region, Log: o.Logger, Clock: o.Clock, creds: creds, retry: retry,
 		ram: newPool(func() (*ram.Client, error) {
 			cl, err := ram.NewClientWithOptions(o.Region, cfg, cred)
@@ -158,6 +167,20 @@ func point(c *sdk.Client, o Options) {
 // RAM makes one RAM call with a pooled client; see Call for the policy.
 func (c *Clients) RAM(ctx context.Context, action string, fn func(*ram.Client) error) error {
 	return use(ctx, c, c.ram, "ram", action, fn)
+}
+
+// AssumesRole reports whether the calls are signed as a role assumed on top
+// of the base credentials (--assume-role).
+func (c *Clients) AssumesRole() bool { return c.base != nil }
+
+// BaseSTS makes one STS call signed with the base credentials, the ones
+// --assume-role starts from. It is for telling who those belong to.
+func (c *Clients) BaseSTS(ctx context.Context, action string,
+	fn func(*sts.Client) error) error {
+	if c.base == nil {
+		return fmt.Errorf("sts %s with the base credentials: no --assume-role", action)
+	}
+	return use(ctx, c, c.base, "sts", action, fn)
 }
 
 // IMS makes one IMS call with a pooled client.

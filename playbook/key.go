@@ -242,7 +242,7 @@ func guard(caller *ram.Identity, owner *ram.Owner, force bool) *GuardError {
 				"cannot manage", masked),
 			Advice: "sign in to the console as the account owner and disable the key " +
 				"under AccessKey management, then run respond for any RAM keys involved"}
-	case caller.Type == ram.IdentityUser && caller.UserName == owner.UserName && !force:
+	case ownUser(caller, owner) && !force:
 		return &GuardError{Guard: "own-user",
 			Reason: fmt.Sprintf("%s belongs to %s, the RAM user this responder runs as",
 				masked, owner.UserName),
@@ -250,6 +250,17 @@ func guard(caller *ram.Identity, owner *ram.Owner, force bool) *GuardError {
 				"key of your own user is intended"}
 	}
 	return nil
+}
+
+// ownUser reports whether the key belongs to the RAM user the responder
+// runs as, directly or as the base of an assumed role.
+func ownUser(caller *ram.Identity, owner *ram.Owner) bool {
+	for id := caller; id != nil; id = id.Base {
+		if id.Type == ram.IdentityUser && id.UserName == owner.UserName {
+			return true
+		}
+	}
+	return false
 }
 
 // earlierOwner returns the owner of keyID as an earlier run of this

@@ -2,7 +2,9 @@ package ram
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/sts"
 
@@ -34,6 +36,9 @@ type Identity struct {
 
 	// KeyIDs are the AccessKey ids the responder signs with.
 	KeyIDs []string `json:"key_ids"`
+
+	// Base is who the base credentials belong to, under --assume-role.
+	Base *Identity `json:"base,omitempty"`
 }
 
 // Identity types as STS names them.
@@ -43,15 +48,42 @@ const (
 	IdentityRole    = "AssumedRoleUser"
 )
 
-// CallerIdentity asks STS who the responder is.
+// CallerIdentity asks STS who the responder is. Under --assume-role it
+// also asks who the base credentials belong to, at the same time: a key of
+// that user is as much the responder's own as the role's.
 func (s *Service) CallerIdentity(ctx context.Context) (*Identity, error) {
 	keys, err := s.c.OwnKeyIDs()
 	if err != nil {
 		return nil, err
 	}
 
+	var (
+		wg      sync.WaitGroup
+		base    *Identity
+		baseErr error
+	)
+	if s.c.AssumesRole() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			base, baseErr = s.identity(ctx, s.c.BaseSTS)
+		}()
+	}
+	id, err := s.identity(ctx, s.c.STS)
+	wg.Wait()
+	if err := errors.Join(err, baseErr); err != nil {
+		return nil, err
+	}
+	id.KeyIDs, id.Base = keys, base
+	return id, nil
+}
+
+// stsCall is Clients.STS or Clients.BaseSTS.
+type stsCall func(context.Context, string, func(*sts.Client) error) error
+
+func (s *Service) identity(ctx context.Context, call stsCall) (*Identity, error) {
 	var resp *sts.GetCallerIdentityResponse
-	err = s.c.STS(ctx, "GetCallerIdentity", func(cl *sts.Client) (err error) {
+	err := call(ctx, "GetCallerIdentity", func(cl *sts.Client) (err error) {
 		resp, err = cl.GetCallerIdentity(sts.CreateGetCallerIdentityRequest())
 		return err
 	})
@@ -66,7 +98,6 @@ func (s *Service) CallerIdentity(ctx context.Context) (*Identity, error) {
 		UserID:      resp.UserId,
 		RoleID:      resp.RoleId,
 		Arn:         resp.Arn,
-		KeyIDs:      keys,
 	}
 	resource := resp.Arn[strings.LastIndex(resp.Arn, ":")+1:]
 	switch parts := strings.Split(resource, "/"); {

@@ -146,6 +146,10 @@ func TestKeyGuards(t *testing.T) {
 		{"own key even forced", responderKey, []string{"--force"}, exitRefused, "own-key"},
 		{"own user", ownSiblingKey, nil, exitRefused, "own-user"},
 		{"own user forced", ownSiblingKey, []string{"--force"}, exitOK, ""},
+		{"own user under an assumed role", ownSiblingKey, []string{"--assume-role",
+			"acs:ram::" + accountID + ":role/incident-responder"}, exitRefused, "own-user"},
+		{"own key under an assumed role", responderKey, []string{"--assume-role",
+			"acs:ram::" + accountID + ":role/incident-responder", "--force"}, exitRefused, "own-key"},
 		{"root key", rootKey, nil, exitRefused, "root-key"},
 		{"root key forced", rootKey, []string{"--force"}, exitRefused, "root-key"},
 	}
