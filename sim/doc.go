@@ -27,8 +27,10 @@
 // any shape, crashes the front (see the fuzzers). Each routed call runs
 // under the world lock, so API calls are atomic with respect to each other.
 //
-// Every answered call whose AccessKeyId resolves becomes an ActionTrail
-// event, failures included; RAM, IMS and STS events are global and stored
+// Every routed call (a known Action and Version) whose AccessKeyId
+// resolves becomes an ActionTrail event, failures included; requests that
+// cannot be routed or parsed are answered with their error code and leave
+// only a call log record; RAM, IMS and STS events are global and stored
 // in cn-hangzhou, ActionTrail's own in the region called. Events never
 // hold Signature, SecurityToken, passwords or secrets.
 //

@@ -58,7 +58,8 @@ func createRole(w *World, r *Request) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.Roles[name] != nil {
+	if roleNamed(a, name) != nil {
+		// Names are compared ignoring case, as AssumeRole resolves them.
 		return nil, alreadyExists(kindRole)
 	}
 	if len(a.Roles) >= maxRoles {
