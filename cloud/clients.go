@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
@@ -89,7 +90,9 @@ func New(o Options) (*Clients, error) {
 	}
 	creds := []Provider{&lockedProvider{p: base}}
 	if o.AssumeRoleARN != "" {
+		construct.Lock()
 		stsc, err := sts.NewClientWithOptions(o.Region, cfg, sdkBridge{p: creds[0]})
+		construct.Unlock()
 		if err != nil {
 			return nil, fmt.Errorf("create sts client: %w", err)
 		}
@@ -224,11 +227,17 @@ func newPool[T any](mk func() (T, error)) *pool[T] {
 	return &pool[T]{idle: make(chan T, poolSize), make: mk}
 }
 
+// construct serialises making SDK clients: each product package fills a
+// package-level endpoint map on first use without a lock of its own.
+var construct sync.Mutex
+
 func (p *pool[T]) get() (T, error) {
 	select {
 	case cl := <-p.idle:
 		return cl, nil
 	default:
+		construct.Lock()
+		defer construct.Unlock()
 		return p.make()
 	}
 }
