@@ -69,6 +69,11 @@
 //     RoleSessionName is MissingParameter. Role names in ARNs match
 //     case-insensitively. A session's duration defaults to 3600 s (or the
 //     role's maximum if lower) and role chaining keeps the same limits.
+//   - Eventual consistency is one knob, the fault set's consistency delay
+//     (0 by default): DeleteRole conflicts for that long after the last
+//     detach, and ListAccessKeys (RAM and IMS) shows a key's previous
+//     status for that long after UpdateAccessKey. Authentication always
+//     sees the new status at once.
 //   - AssumeRole's event has eventRW Write. Events of writes keep the whole
 //     answer (without secrets) in responseElements, reads only the
 //     RequestId. acsRegion of global events is cn-hangzhou.

@@ -72,8 +72,10 @@ type FaultConfig struct {
 	// Throttling turns the per-API flow-control limits on.
 	Throttling bool `json:"throttling,omitempty"`
 
-	// ConsistencyDelay is how long DeleteRole keeps answering
-	// DeleteConflict.Role.Policy after the role's last policy was detached.
+	// ConsistencyDelay is how long the cloud takes to converge: DeleteRole
+	// keeps answering DeleteConflict.Role.Policy that long after the role's
+	// last policy was detached, and key listings keep showing a key's old
+	// status that long after UpdateAccessKey.
 	ConsistencyDelay Duration `json:"consistency_delay,omitempty"`
 
 	// APIs maps an action name, or "*", to its faults.

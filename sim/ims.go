@@ -208,15 +208,15 @@ func imsListAccessKeys(_ *World, r *Request) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listKeys(h, true), nil
+	return listKeys(h, r.Now, true), nil
 }
 
-func imsUpdateAccessKey(_ *World, r *Request) (map[string]any, error) {
+func imsUpdateAccessKey(w *World, r *Request) (map[string]any, error) {
 	h, err := imsKeyHolder(r)
 	if err != nil {
 		return nil, err
 	}
-	return updateKey(h, r)
+	return updateKey(w, h, r)
 }
 
 func imsDeleteAccessKey(w *World, r *Request) (map[string]any, error) {

@@ -1,6 +1,9 @@
 package sim
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // Key states.
 const (
@@ -109,15 +112,15 @@ func ramListAccessKeys(_ *World, r *Request) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return listKeys(h, false), nil
+	return listKeys(h, r.Now, false), nil
 }
 
 // listKeys renders the holder's keys; IMS adds UpdateDate. Secrets are
 // never listed.
-func listKeys(h keyHolder, withUpdate bool) map[string]any {
+func listKeys(h keyHolder, now time.Time, withUpdate bool) map[string]any {
 	items := make([]map[string]any, 0, 2)
 	for _, k := range h.keys() {
-		m := map[string]any{"AccessKeyId": k.ID, "Status": k.Status}
+		m := map[string]any{"AccessKeyId": k.ID, "Status": k.ReadStatus(now)}
 		putDate(m, "CreateDate", k.CreateDate)
 		if withUpdate {
 			putDate(m, "UpdateDate", k.UpdateDate)
@@ -127,16 +130,17 @@ func listKeys(h keyHolder, withUpdate bool) map[string]any {
 	return map[string]any{"AccessKeys": wrapList(items, "AccessKey")}
 }
 
-func ramUpdateAccessKey(_ *World, r *Request) (map[string]any, error) {
+func ramUpdateAccessKey(w *World, r *Request) (map[string]any, error) {
 	h, err := ramKeyHolder(r)
 	if err != nil {
 		return nil, err
 	}
-	return updateKey(h, r)
+	return updateKey(w, h, r)
 }
 
-// updateKey sets the Status of one of the holder's keys.
-func updateKey(h keyHolder, r *Request) (map[string]any, error) {
+// updateKey sets the Status of one of the holder's keys. Reads keep
+// showing the old status for the consistency delay.
+func updateKey(w *World, h keyHolder, r *Request) (map[string]any, error) {
 	id, err := needParam(r, "UserAccessKeyId")
 	if err != nil {
 		return nil, err
@@ -148,6 +152,9 @@ func updateKey(h keyHolder, r *Request) (map[string]any, error) {
 	k, err := h.key(id)
 	if err != nil {
 		return nil, err
+	}
+	if d := w.Faults.ConsistencyDelay(); d > 0 && status != k.Status {
+		k.StaleStatus, k.StaleUntil = k.ReadStatus(r.Now), r.Now.Add(d)
 	}
 	k.Status = status
 	k.UpdateDate = r.Now

@@ -61,6 +61,20 @@ type AccessKey struct {
 
 	LastUsed        time.Time // zero when never used
 	LastUsedService string
+
+	// StaleStatus is what reads report until StaleUntil: a status change
+	// takes FaultSet.ConsistencyDelay to show in ListAccessKeys.
+	// Authentication always uses Status.
+	StaleStatus string    `json:",omitempty"`
+	StaleUntil  time.Time `json:",omitzero"`
+}
+
+// ReadStatus is the status a read at now reports.
+func (k *AccessKey) ReadStatus(now time.Time) string {
+	if k.StaleStatus != "" && now.Before(k.StaleUntil) {
+		return k.StaleStatus
+	}
+	return k.Status
 }
 
 // User is a RAM user.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/respond-sec/respond/playbook"
 	"github.com/respond-sec/respond/sim"
@@ -429,5 +430,31 @@ func TestKeyOwnerDeletedAfterwards(t *testing.T) {
 	}
 	if n := len(w.writes()); n != 2 {
 		t.Fatalf("%d mutating calls in all, want the first run's two", n)
+	}
+}
+
+// The cloud is eventually consistent: after the disable, listings show the
+// key Active for a while, and the run waits for it to read Inactive.
+func TestKeyVerifyWaitsForConsistency(t *testing.T) {
+	w := newWorld(t)
+	w.inst.World.Faults.SetConsistencyDelay(1500 * time.Millisecond)
+	r := w.respond(w.keyArgs("inc-slow", "--yes", leakedKey)...)
+	if r.code != exitOK {
+		t.Fatalf("exit %d:\n%s", r.code, r.stdout)
+	}
+	lists := 0
+	for _, c := range w.inst.Calls() {
+		if c.Action == "ListAccessKeys" {
+			lists++
+		}
+	}
+	// The plan's read, then Verify until the listing catches up.
+	if lists < 3 {
+		t.Fatalf("%d ListAccessKeys calls: Verify did not wait for the listing", lists)
+	}
+	doc := decode(t, r.stdout)
+	after := doc["run"].(map[string]any)["steps"].([]any)[0].(map[string]any)["after"]
+	if after.(map[string]any)["status"] != "Inactive" {
+		t.Fatalf("after %v, want Inactive", after)
 	}
 }
