@@ -72,12 +72,8 @@ func (a *app) runKeys(ctx context.Context, o keyOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	if o.parallel < 1 {
-		return usagef("--parallel %d: give at least 1", o.parallel)
-	}
-	if len(ids) > 1 && o.incidentDir != "" {
-		return usagef("--incident-dir names one incident; with several keys each " +
-			"gets incidents/<incident id>-<key id>")
+	if err := o.check(len(ids)); err != nil {
+		return err
 	}
 	copt, err := a.cloudOptions()
 	if err != nil {
@@ -92,15 +88,33 @@ func (a *app) runKeys(ctx context.Context, o keyOptions, args []string) error {
 	if _, err := clients.OwnKeyIDs(); err != nil {
 		return fmt.Errorf("%w; %s", err, hint(err))
 	}
-	svc := ram.New(clients)
 
 	base := o.incidentID
 	if base == "" {
 		base = newIncidentID(time.Now())
-	} else if !incidentIDPattern.MatchString(base) {
-		return usagef("--incident-id %q: use 1 to 100 letters, digits, dots, dashes "+
-			"and underscores, starting with a letter or digit", base)
 	}
+	return a.reportKeys(a.containAll(ctx, ram.New(clients), o, ids, base))
+}
+
+// check refuses flag combinations that cannot work, before anything runs.
+func (o keyOptions) check(keys int) error {
+	switch {
+	case o.parallel < 1:
+		return usagef("--parallel %d: give at least 1", o.parallel)
+	case keys > 1 && o.incidentDir != "":
+		return usagef("--incident-dir names one incident; with several keys each " +
+			"gets incidents/<incident id>-<key id>")
+	case o.incidentID != "" && !incidentIDPattern.MatchString(o.incidentID):
+		return usagef("--incident-id %q: use 1 to 100 letters, digits, dots, dashes "+
+			"and underscores, starting with a letter or digit", o.incidentID)
+	}
+	return nil
+}
+
+// containAll runs one incident per key, o.parallel at a time; a key that
+// fails does not stop the others.
+func (a *app) containAll(ctx context.Context, svc *ram.Service, o keyOptions,
+	ids []string, base string) []keyOutcome {
 	outcomes := make([]keyOutcome, len(ids))
 	var (
 		wg     sync.WaitGroup
@@ -119,7 +133,7 @@ func (a *app) runKeys(ctx context.Context, o keyOptions, args []string) error {
 		}()
 	}
 	wg.Wait()
-	return a.reportKeys(outcomes)
+	return outcomes
 }
 
 func (a *app) keyRequest(o keyOptions, id, base string, many bool,
