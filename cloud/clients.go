@@ -81,62 +81,69 @@ func New(o Options) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
+	creds, err := credentialChain(o, cfg)
+	if err != nil {
+		return nil, err
+	}
 
+	c := &Clients{Region: o.Region, Log: o.Logger, Clock: o.Clock, creds: creds,
+		retry: defaultRetry}
+	if o.Retry != nil {
+		c.retry = *o.Retry
+	}
+	signer := sdkBridge{p: creds[len(creds)-1]}
+	c.ram = newPool(func() (*ram.Client, error) {
+		cl, err := ram.NewClientWithOptions(o.Region, cfg, signer)
+		return cl, pointed(cl, err, o)
+	})
+	c.ims = newPool(func() (*ims.Client, error) {
+		cl, err := ims.NewClientWithOptions(o.Region, cfg, signer)
+		return cl, pointed(cl, err, o)
+	})
+	c.sts = stsPool(o, cfg, signer)
+	c.trail = newPool(func() (*actiontrail.Client, error) {
+		cl, err := actiontrail.NewClientWithOptions(o.Region, cfg, signer)
+		return cl, pointed(cl, err, o)
+	})
+	if len(creds) > 1 {
+		c.base = stsPool(o, cfg, sdkBridge{p: creds[0]})
+	}
+	return c, nil
+}
+
+func stsPool(o Options, cfg *sdk.Config, signer sdkBridge) *pool[*sts.Client] {
+	return newPool(func() (*sts.Client, error) {
+		cl, err := sts.NewClientWithOptions(o.Region, cfg, signer)
+		return cl, pointed(cl, err, o)
+	})
+}
+
+// credentialChain returns the providers to sign with: the base one (the
+// default chain, a profile, or the one given) and, with --assume-role, the
+// role session on top of it, which the base one renews.
+func credentialChain(o Options, cfg *sdk.Config) ([]Provider, error) {
 	base := o.Credentials
 	if base == nil {
+		var err error
 		if base, err = chainProvider(o.Profile); err != nil {
 			return nil, err
 		}
 	}
 	creds := []Provider{&lockedProvider{p: base}}
-	if o.AssumeRoleARN != "" {
-		construct.Lock()
-		stsc, err := sts.NewClientWithOptions(o.Region, cfg, sdkBridge{p: creds[0]})
-		construct.Unlock()
-		if err != nil {
-			return nil, fmt.Errorf("create sts client: %w", err)
-		}
-		point(&stsc.Client, o)
-		session := o.SessionName
-		if session == "" {
-			session = fmt.Sprintf("respond-%d", o.Clock().Unix())
-		}
-		creds = append(creds, &roleProvider{client: stsc, arn: o.AssumeRoleARN,
-			externalID: o.ExternalID, session: session, now: o.Clock})
+	if o.AssumeRoleARN == "" {
+		return creds, nil
 	}
 
-	cred := sdkBridge{p: creds[len(creds)-1]}
-	retry := defaultRetry
-	if o.Retry != nil {
-		retry = *o.Retry
+	stsc, err := stsPool(o, cfg, sdkBridge{p: creds[0]}).get()
+	if err != nil {
+		return nil, err
 	}
-	var basePool *pool[*sts.Client]
-	if len(creds) > 1 {
-		basePool = newPool(func() (*sts.Client, error) {
-			cl, err := sts.NewClientWithOptions(o.Region, cfg, sdkBridge{p: creds[0]})
-			return cl, pointed(cl, err, o)
-		})
+	session := o.SessionName
+	if session == "" {
+		session = fmt.Sprintf("respond-%d", o.Clock().Unix())
 	}
-	return &Clients{
-		base:   basePool,
-		Region: o.Region, Log: o.Logger, Clock: o.Clock, creds: creds, retry: retry,
-		ram: newPool(func() (*ram.Client, error) {
-			cl, err := ram.NewClientWithOptions(o.Region, cfg, cred)
-			return cl, pointed(cl, err, o)
-		}),
-		ims: newPool(func() (*ims.Client, error) {
-			cl, err := ims.NewClientWithOptions(o.Region, cfg, cred)
-			return cl, pointed(cl, err, o)
-		}),
-		sts: newPool(func() (*sts.Client, error) {
-			cl, err := sts.NewClientWithOptions(o.Region, cfg, cred)
-			return cl, pointed(cl, err, o)
-		}),
-		trail: newPool(func() (*actiontrail.Client, error) {
-			cl, err := actiontrail.NewClientWithOptions(o.Region, cfg, cred)
-			return cl, pointed(cl, err, o)
-		}),
-	}, nil
+	return append(creds, &roleProvider{client: stsc, arn: o.AssumeRoleARN,
+		externalID: o.ExternalID, session: session, now: o.Clock}), nil
 }
 
 // sdkClient is what every product client embeds.
