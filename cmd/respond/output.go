@@ -163,14 +163,16 @@ func writeStepText(w io.Writer, s playbook.StepResult) {
 	}
 	fmt.Fprintln(w)
 	for _, c := range s.Calls {
-		fmt.Fprintf(w, "         %s", callText(c.Call))
+		fmt.Fprintf(w, "         %s\n", callText(c.Call))
+		if c.Call.Note != "" {
+			fmt.Fprintf(w, "           %s\n", c.Call.Note)
+		}
 		if c.RequestID != "" {
-			fmt.Fprintf(w, "  request %s", c.RequestID)
+			fmt.Fprintf(w, "           request %s\n", c.RequestID)
 		}
 		if c.Error != nil {
-			fmt.Fprintf(w, "  failed: %s", c.Error.Code)
+			fmt.Fprintf(w, "           failed: %s\n", c.Error.Code)
 		}
-		fmt.Fprintln(w)
 	}
 	if s.Error != nil && len(s.Calls) == 0 {
 		fmt.Fprintf(w, "         failed: %s\n", s.Error.Message)
@@ -187,11 +189,7 @@ func callText(c playbook.Call) string {
 	for _, k := range keys {
 		parts = append(parts, k+"="+c.Params[k])
 	}
-	s := strings.Join(parts, " ")
-	if c.Note != "" {
-		s += "  [" + c.Note + "]"
-	}
-	return s
+	return strings.Join(parts, " ")
 }
 
 func writeFindingsText(w io.Writer, d keyDocument) {
@@ -232,6 +230,9 @@ func writePlan(w io.Writer, p playbook.Plan) {
 		}
 		for _, c := range s.Calls {
 			fmt.Fprintf(w, "  %-12s %s\n", s.Name, callText(c))
+			if c.Note != "" {
+				fmt.Fprintf(w, "  %-12s   %s\n", "", c.Note)
+			}
 		}
 	}
 }
