@@ -458,3 +458,21 @@ func TestKeyVerifyWaitsForConsistency(t *testing.T) {
 		t.Fatalf("after %v, want Inactive", after)
 	}
 }
+
+// An account owner responding with a root key: allowed, and the root key
+// itself is still the responder's own.
+func TestKeyAsRootResponder(t *testing.T) {
+	w := newWorld(t)
+	w.as(rootKey, "RootSecretRootSecretRootSecret")
+	r := w.respond(w.keyArgs("inc-root", "--yes", leakedKey)...)
+	if r.code != exitOK || w.keyStatus(leakedKey) != "Inactive" {
+		t.Fatalf("root responder: exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if c := decode(t, r.stdout)["caller"].(map[string]any); c["type"] != "Account" {
+		t.Fatalf("caller %v, want the account", c)
+	}
+	r = w.respond(w.keyArgs("inc-root-own", "--yes", "--force", rootKey)...)
+	if r.code != exitRefused || !strings.Contains(r.stdout, "own-key") {
+		t.Fatalf("root key as its own responder: exit %d:\n%s", r.code, r.stdout)
+	}
+}
