@@ -24,9 +24,9 @@ var ErrGuardRefused = errors.New("refused by guard")
 
 // GuardError says which guard refused and what to do instead.
 type GuardError struct {
-	Guard  string // own-key, own-user, root-key
-	Reason string
-	Advice string
+	Guard  string `json:"guard"` // own-key, own-user, root-key
+	Reason string `json:"reason"`
+	Advice string `json:"advice"`
 }
 
 func (e *GuardError) Error() string {

@@ -166,7 +166,7 @@ func TestKeyGuards(t *testing.T) {
 				return
 			}
 			refusal, _ := decode(t, r.stdout)["refusal"].(map[string]any)
-			if refusal["Guard"] != tt.guard {
+			if refusal["guard"] != tt.guard {
 				t.Fatalf("refusal %v, want guard %s", refusal, tt.guard)
 			}
 			if n := len(w.writes()); n != 0 || w.keyStatus(tt.key) != "Active" {
