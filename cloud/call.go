@@ -21,11 +21,11 @@ type Retry struct {
 // patience before a step is reported failed and can be resumed.
 var defaultRetry = Retry{Attempts: 5, Base: 200 * time.Millisecond, Max: 3 * time.Second}
 
-// Call runs one SDK call under ctx and the retry policy. The classic SDK
+// call runs one SDK call under ctx and the retry policy. The classic SDK
 // takes no context, so a cancelled ctx abandons the call in flight: the
 // journal marks such a call as in doubt and the next run reads the state
 // back before doing anything.
-func (c *Clients) Call(ctx context.Context, service, action string, fn func() error) error {
+func (c *Clients) call(ctx context.Context, service, action string, fn func() error) error {
 	r := c.retry
 	var err error
 	for attempt := 1; ; attempt++ {

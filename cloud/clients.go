@@ -174,7 +174,7 @@ func point(c *sdk.Client, o Options) {
 	}
 }
 
-// RAM makes one RAM call with a pooled client; see Call for the policy.
+// RAM makes one RAM call with a pooled client; see call for the policy.
 func (c *Clients) RAM(ctx context.Context, action string, fn func(*ram.Client) error) error {
 	return use(ctx, c, c.ram, "ram", action, fn)
 }
@@ -211,7 +211,7 @@ func (c *Clients) Trail(ctx context.Context, action string,
 
 func use[T any](ctx context.Context, c *Clients, p *pool[T], service, action string,
 	fn func(T) error) error {
-	return c.Call(ctx, service, action, func() error {
+	return c.call(ctx, service, action, func() error {
 		cl, err := p.get()
 		if err != nil {
 			return err

@@ -61,7 +61,7 @@ type KeyReport struct {
 	Owner         *ram.Owner    `json:"owner,omitempty"`
 	Profile       *ram.Profile  `json:"owner_profile,omitempty"`
 	Keys          []ram.Key     `json:"owner_keys,omitempty"`
-	Guard         *GuardError   `json:"-"`
+	Guard         *GuardError   `json:"refusal,omitempty"`
 	Run           *Result       `json:"run,omitempty"`
 }
 

@@ -1087,39 +1087,25 @@ func keyOwner(w *World, a *Account, u *keyUse) map[string]any {
 
 func lastUsedEvents(w *World, r *Request) (map[string]any, error) {
 	return lastUsedPage(w, r, "Events", eventField("eventName"),
-		func(se *storedEvent, m map[string]any) { m["EventName"] = evText(se.ev["eventName"]) })
+		func(m map[string]any, v string) { m["EventName"] = v })
 }
 
 func lastUsedIps(w *World, r *Request) (map[string]any, error) {
 	return lastUsedPage(w, r, "Ips", eventField("sourceIpAddress"),
-		func(se *storedEvent, m map[string]any) { m["Ip"] = evText(se.ev["sourceIpAddress"]) })
+		func(m map[string]any, v string) { m["Ip"] = v })
 }
 
 func lastUsedResources(w *World, r *Request) (map[string]any, error) {
-	u, err := readKeyUse(w, r)
-	if err != nil {
-		return nil, err
-	}
-	service, err := needService(r)
-	if err != nil {
-		return nil, err
-	}
-	var items []map[string]any
-	seen := map[string]bool{}
-	for _, se := range u.events {
-		if !serviceIs(se, service) {
-			continue
+	refs := func(ev Event) []string {
+		var out []string
+		for _, ref := range resourceRefs(ev) {
+			out = append(out, ref[0]+"\x00"+ref[1])
 		}
-		for _, ref := range resourceRefs(se.ev) {
-			if !seen[ref[0]+"\x00"+ref[1]] {
-				seen[ref[0]+"\x00"+ref[1]] = true
-				m := usedItem(se)
-				m["ResourceType"], m["ResourceName"] = ref[0], ref[1]
-				items = append(items, m)
-			}
-		}
+		return out
 	}
-	return usedPage(r, "Resources", items)
+	return lastUsedPage(w, r, "Resources", refs, func(m map[string]any, v string) {
+		m["ResourceType"], m["ResourceName"], _ = strings.Cut(v, "\x00")
+	})
 }
 
 func lastUsedProducts(w *World, r *Request) (map[string]any, error) {
@@ -1143,10 +1129,10 @@ func lastUsedProducts(w *World, r *Request) (map[string]any, error) {
 	return map[string]any{"Products": items}, nil
 }
 
-// lastUsedPage lists, for one service, the distinct values of an event
-// field with the last time each was used.
-func lastUsedPage(w *World, r *Request, list string, key func(Event) []string,
-	fill func(*storedEvent, map[string]any)) (map[string]any, error) {
+// lastUsedPage lists, for one service, the distinct values found in the
+// key's events with the last time each was used; fill names a value.
+func lastUsedPage(w *World, r *Request, list string, values func(Event) []string,
+	fill func(m map[string]any, value string)) (map[string]any, error) {
 	u, err := readKeyUse(w, r)
 	if err != nil {
 		return nil, err
@@ -1158,12 +1144,16 @@ func lastUsedPage(w *World, r *Request, list string, key func(Event) []string,
 	var items []map[string]any
 	seen := map[string]bool{}
 	for _, se := range u.events {
-		k := key(se.ev)[0]
-		if serviceIs(se, service) && !seen[k] {
-			seen[k] = true
-			m := usedItem(se)
-			fill(se, m)
-			items = append(items, m)
+		if !serviceIs(se, service) {
+			continue
+		}
+		for _, v := range values(se.ev) {
+			if !seen[v] {
+				seen[v] = true
+				m := usedItem(se)
+				fill(m, v)
+				items = append(items, m)
+			}
 		}
 	}
 	return usedPage(r, list, items)

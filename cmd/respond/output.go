@@ -15,10 +15,9 @@ import (
 // keyDocument is the JSON result of `respond key` for one key.
 type keyDocument struct {
 	*playbook.KeyReport
-	Refusal  *playbook.GuardError `json:"refusal,omitempty"`
-	Error    string               `json:"error,omitempty"`
-	Hint     string               `json:"hint,omitempty"`
-	ExitCode int                  `json:"exit_code"`
+	Error    string `json:"error,omitempty"`
+	Hint     string `json:"hint,omitempty"`
+	ExitCode int    `json:"exit_code"`
 }
 
 // multiDocument is the JSON result when several keys were given.
@@ -75,10 +74,6 @@ func document(o keyOutcome) keyDocument {
 	}
 	if d.Status == "" {
 		d.Status = "failed"
-	}
-	var g *playbook.GuardError
-	if errors.As(o.err, &g) {
-		d.Refusal = g
 	}
 	if o.err != nil {
 		d.Error = o.err.Error()
@@ -144,9 +139,9 @@ func writeKeyText(w io.Writer, d keyDocument) {
 		}
 	}
 	writeFindingsText(w, d)
-	if d.Refusal != nil {
-		fmt.Fprintf(w, "refused  %s guard: %s\n         %s\n", d.Refusal.Guard,
-			d.Refusal.Reason, d.Refusal.Advice)
+	if d.Guard != nil {
+		fmt.Fprintf(w, "refused  %s guard: %s\n         %s\n", d.Guard.Guard,
+			d.Guard.Reason, d.Guard.Advice)
 	} else if d.Error != "" {
 		fmt.Fprintf(w, "error    %s\n", d.Error)
 	}
